@@ -1,0 +1,195 @@
+"""The ``repcheck`` command: ``main(argv=None) -> int``, streams and environment injected.
+
+Subcommands: ``check`` (one partner page against one canonical article), ``rules list``,
+``rules validate FILE...`` and ``rules kinds``. Exit statuses are :class:`ExitStatus`; nothing
+below ``main`` calls ``sys.exit``. Bad input gives one line on stderr, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import sys
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import TextIO
+
+from checker import __version__
+from checker.errors import RepcheckError
+from checker.formats import REGISTRY as FORMATS
+from checker.formats import RenderOptions
+from checker.models import Verdict
+from checker.status import ExitStatus
+
+log = logging.getLogger("checker")
+
+
+class _UsageError(Exception):
+    """argparse found a usage problem; the message is already formatted."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """An ArgumentParser that reports errors by exception instead of exiting the process."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise _UsageError(f"{self.prog}: error: {message}")
+
+
+def _parser() -> _Parser:
+    p = _Parser(prog="repcheck", description="Check that partner pages republish articles as the licence allows.")
+    p.add_argument("--version", action="version", version=f"repcheck {__version__}")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv for debug)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    c = sub.add_parser("check", help="check one partner page against the canonical article",
+                       description="Check one partner page against the canonical article. Exit status: 0 compliant, "
+                       "1 violation, 2 usage or configuration error, 3 unverifiable.")
+    c.add_argument("page", metavar="PAGE", help="partner page: http(s) URL, file:// URL or local path")
+    c.add_argument("--canonical", required=True, metavar="CANONICAL",
+                   help="canonical article: JSON file or URL (article.schema.json), or the publisher's HTML page")
+    c.add_argument("--rules", metavar="PROFILE", default=None,
+                   help="licence profile: a built-in id (see 'repcheck rules list') or a TOML file "
+                        "(default: the strict built-in 'verbatim' profile)")
+    c.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
+    c.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    c.add_argument("--timeout", type=float, metavar="SECONDS", help="network read timeout (default: 30)")
+    c.add_argument("--user-agent", metavar="UA", help="User-Agent sent to partner sites")
+    c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
+                   help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)")
+
+    r = sub.add_parser("rules", help="list, validate and document licence profiles")
+    rsub = r.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
+    rsub.add_parser("list", help="list the built-in licence profiles")
+    v = rsub.add_parser("validate", help="validate licence profile files")
+    v.add_argument("files", nargs="+", metavar="FILE")
+    rsub.add_parser("kinds", help="document every check kind a profile may use")
+    return p
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    """Write *text* to *path* so that readers see the old file or the new one, never half of it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def _want_color(choice: str, stream: TextIO, env: Mapping[str, str]) -> bool:
+    if choice != "auto":
+        return choice == "always"
+    if env.get("NO_COLOR"):
+        return False
+    return bool(env.get("FORCE_COLOR")) or (hasattr(stream, "isatty") and stream.isatty())
+
+
+def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[str, str]) -> int:
+    from checker.pipeline import check
+    from checker.settings import TIMEOUT
+
+    fetch_options: dict[str, object] = {}
+    if args.timeout is not None:
+        if args.timeout <= 0:
+            raise _UsageError("repcheck check: error: --timeout must be a positive number of seconds")
+        fetch_options["timeout"] = (min(TIMEOUT[0], args.timeout), args.timeout)
+    if args.user_agent:
+        fetch_options["user_agent"] = args.user_agent
+    report = check(args.page, args.canonical, args.rules, fetch_options=fetch_options)
+    color = _want_color(args.color, out, env) and not args.output
+    rendered = FORMATS[args.format].render(report, RenderOptions(color=color))
+    if args.output:
+        _write_atomic(Path(args.output), rendered)
+    else:
+        out.write(rendered)
+    if report.verdict is Verdict.UNVERIFIABLE:
+        # The reason always reaches stderr, whatever the format, so CI logs show it.
+        if args.format != "text" or args.output:
+            err.write(f"repcheck: unverifiable: {report.message}\n")
+        return ExitStatus.UNVERIFIABLE
+    if args.output:
+        err.write(f"repcheck: {report.verdict.value}; report written to {args.output}\n")
+    return ExitStatus.VIOLATION if report.verdict is Verdict.VIOLATION else ExitStatus.COMPLIANT
+
+
+def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from checker.checks import REGISTRY
+    from checker.profiles import builtin_profiles, load_profile
+
+    if args.rules_command == "list":
+        for pid in sorted(builtin_profiles()):
+            prof = load_profile(pid)
+            out.write(f"{pid:<10} {len(prof.rules):>2} rules  {prof.name}\n")
+        return ExitStatus.COMPLIANT
+    if args.rules_command == "validate":
+        status = ExitStatus.COMPLIANT
+        for f in args.files:
+            try:
+                prof = load_profile(Path(f))
+            except RepcheckError as exc:
+                err.write(f"{exc}\n")
+                status = ExitStatus.USAGE
+            else:
+                out.write(f"{f}: ok ({prof.id}, {len(prof.rules)} rules)\n")
+        return status
+    if args.rules_command == "kinds":
+        seen = set()
+        for kind, module in sorted(REGISTRY.items()):
+            if module in seen:
+                continue
+            seen.add(module)
+            out.write(f"{', '.join(module.KINDS)}\n")
+            out.write("".join(f"    {line}\n" if line else "\n" for line in (module.__doc__ or "").splitlines()[1:]))
+            out.write("\n")
+        return ExitStatus.COMPLIANT
+    raise _UsageError("repcheck rules: error: choose an action: list, validate or kinds")
+
+
+def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
+         env: Mapping[str, str] | None = None) -> int:
+    """Run the command line; return the exit status instead of exiting."""
+    out = stdout or sys.stdout
+    err = stderr or sys.stderr
+    environ = os.environ if env is None else env
+    parser = _parser()
+    try:
+        args = parser.parse_args(argv)
+    except _UsageError as exc:
+        err.write(f"{exc}\n")
+        return ExitStatus.USAGE
+    except SystemExit as exc:  # --help and --version print and "exit" 0
+        return int(exc.code or 0)
+    if args.verbose:
+        logging.basicConfig(stream=err, level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+                            format="repcheck: %(name)s: %(message)s")
+    try:
+        if args.command == "check":
+            return _cmd_check(args, out, err, environ)
+        if args.command == "rules":
+            return _cmd_rules(args, out, err)
+        parser.print_help(out)
+        return ExitStatus.USAGE
+    except _UsageError as exc:
+        err.write(f"{exc}\n")
+        return ExitStatus.USAGE
+    except RepcheckError as exc:
+        err.write(f"repcheck: {exc}\n")
+        return int(exc.status)
+    except OSError as exc:  # e.g. --output in a directory we cannot write
+        err.write(f"repcheck: error: {exc.strerror or exc}: {exc.filename or ''}\n")
+        return ExitStatus.USAGE
+    except KeyboardInterrupt:
+        err.write("repcheck: interrupted\n")
+        return 130
+
+
+def main_entry() -> None:
+    """Console-script entry point."""
+    sys.exit(main())

@@ -1,0 +1,86 @@
+"""Every default repcheck uses, documented, in one place.
+
+Precedence, lowest first: these defaults < the licence profile < a config file < the command
+line. Stages read their defaults from here and never hard-code numbers of their own.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from checker import __version__
+
+# --- fetch ---------------------------------------------------------------------------------
+#: Identifies us to partner sites (scrapy's habit): name, version and where to read about us.
+USER_AGENT: Final = f"repcheck/{__version__} (+https://github.com/repcheck/repcheck; republication audit)"
+#: (connect, read) timeouts in seconds; requests never waits forever.
+TIMEOUT: Final = (10.0, 30.0)
+#: Total attempts for one URL, counting the first one.
+RETRIES: Final = 3
+#: Only these statuses are retried (transient by RFC 9110 semantics); 4xx other than 408/429 are final.
+RETRY_STATUSES: Final = frozenset({408, 429, 500, 502, 503, 504})
+#: Backoff base in seconds: waits are base, 2*base, 4*base ... unless Retry-After says otherwise.
+BACKOFF: Final = 0.5
+#: Longest Retry-After we honour, in seconds; a longer one makes the page unverifiable.
+MAX_RETRY_AFTER: Final = 120.0
+#: Largest response body read, in bytes; larger pages are unverifiable ("size cap").
+MAX_BYTES: Final = 10 * 1024 * 1024
+#: Longest redirect chain followed.
+MAX_REDIRECTS: Final = 10
+
+# --- extract -------------------------------------------------------------------------------
+#: Elements whose content is never visible text.
+INVISIBLE_TAGS: Final = frozenset(
+    {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "math",
+     "select", "option", "textarea", "button", "input", "canvas", "map", "object", "embed",
+     "iframe", "video", "audio", "picture", "source", "track", "dialog"}
+)
+#: Foreign elements: inside the article they are insertions ("incrustations").
+EMBED_TAGS: Final = frozenset({"iframe", "embed", "object", "video", "audio", "script", "ins", "form", "canvas"})
+#: Script types that carry data, not behaviour; ignored as embeds.
+DATA_SCRIPT_TYPES: Final = frozenset({"application/ld+json", "application/json", "text/template", "text/x-template"})
+#: class/id words that mark an advertising slot (whole words of the attribute, lower case).
+AD_MARKERS: Final = frozenset(
+    {"ad", "ads", "advert", "adverts", "advertisement", "adsbygoogle", "adslot", "ad-slot", "ad-container",
+     "dfp", "gpt-ad", "taboola", "outbrain", "teads", "sponsored", "pub", "publicite", "banner-ad", "ligatus",
+     "plista", "adunit", "ad-unit"}
+)
+#: Images smaller than this in both declared dimensions are tracking pixels, not images.
+MIN_IMAGE_SIZE: Final = 2
+#: Text that introduces a credit inside a caption (compared case-insensitively).
+CREDIT_MARKERS: Final = ("©", "(c)", "photo :", "photo:", "crédit :", "crédit:", "credit:", "credits:",
+                         "foto:", "bild:", "image:", "source photo :")
+
+# --- align ---------------------------------------------------------------------------------
+#: Words per shingle used to find the article on the page.
+SHINGLE_SIZE: Final = 3
+#: Two runs of article text separated by more unmatched words than this are separate clusters.
+CLUSTER_GAP_WORDS: Final = 60
+#: A neighbouring cluster joins the article when it brings at least this many new canonical words.
+CLUSTER_MIN_GAIN: Final = 4
+#: ... and when at least this share of its matched words are new (a teaser repeating the lead is not).
+CLUSTER_MIN_GAIN_SHARE: Final = 0.5
+#: The page carries the article when at least this many canonical words (or half of a shorter
+#: article) are found on it; below that the page is unverifiable, never a violation.
+MIN_MATCHED_WORDS: Final = 30
+#: Sibling blocks of the same tag after (or before) the body that join it: text appended to the article.
+EXTEND_BLOCKS: Final = 5
+#: How many blocks around the article body are searched for title, byline, images and credits.
+REGION_BLOCKS: Final = 40
+#: Similarity (0-1) at which a field (title, byline, caption, credit) counts as present but altered.
+FIELD_ALTERED_MIN: Final = 0.55
+#: Edits in the same paragraph separated by at most this many equal words form one difference.
+MERGE_GAP_WORDS: Final = 2
+#: A replacement longer than this (on either side, in words) is reported as a cut plus an addition.
+MAX_ALTERATION_WORDS: Final = 12
+#: A moved passage must be at least this many words to count as a reorder rather than cut + addition.
+MIN_REORDER_WORDS: Final = 4
+
+#: Blocks around the article searched for the source mention the licence requires.
+ATTRIBUTION_BLOCKS: Final = 6
+
+# --- report --------------------------------------------------------------------------------
+#: Version of the JSON report layout; bumped on any incompatible change.
+REPORT_SCHEMA_VERSION: Final = 1
+#: Characters of evidence text kept in reports before eliding the middle.
+MAX_EVIDENCE_CHARS: Final = 400
