@@ -45,6 +45,7 @@ class PageToken(NamedTuple):
 
     key: str
     block: int
+    index: int  # position among the block's words
     start: int
     end: int
 
@@ -98,6 +99,7 @@ class Alignment:
     images: tuple[ImageMatch, ...]
     span_elements: tuple[Element, ...]  # non-text elements strictly inside the body span
     coverage: float  # share of canonical words found equal on the page
+    claimed: frozenset[int] = frozenset()  # page_tokens taken by a caption, credit or byline
 
 
 # --- helpers -------------------------------------------------------------------------------
@@ -260,9 +262,12 @@ class _Locator:
                 break
         return first, last
 
-    # -- step 2: short fields ------------------------------------------------------------------
+    # -- step 2: the headline -------------------------------------------------------------------
     def _claim(self, block: int, t0: int, t1: int) -> None:
         self.claimed.setdefault(block, []).append((t0, t1))
+
+    def _is_claimed(self, block: int, i: int) -> bool:
+        return any(c0 <= i < c1 for c0, c1 in self.claimed.get(block, ()))
 
     def _text_of(self, block: int, t0: int, t1: int) -> str:
         toks = self.block_tokens[block]
@@ -270,63 +275,98 @@ class _Locator:
             return ""
         return self.page.blocks[block].text[toks[t0].start : toks[t1 - 1].end]
 
-    def _find(self, field: str, text: str, candidates: range | list[int], *, whole: bool,
-              index: int | None = None, prefer_near: int | None = None) -> FieldMatch:
+    def title(self, span: tuple[int, int]) -> FieldMatch:
+        """The headline: the most similar whole block before the body (or among its first blocks)."""
+        first = span[0]
+        lo = max(0, first - settings.REGION_BLOCKS)
+        needle = self.vocab.encode([t.key for t in tokenize(self.article.title)])
+        best: tuple[float, int] | None = None
+        for b in range(first + 2, lo - 1, -1):  # nearest first: a teaser further up loses ties
+            hay = self.block_codes[b]
+            if not hay or not needle:
+                continue
+            sim = 1.0 if hay == needle else Indel.normalized_similarity(needle, hay)
+            if sim >= settings.FIELD_ALTERED_MIN and (best is None or round(sim, 2) > round(best[0], 2)):
+                best = (sim, b)
+        if best is None:
+            return FieldMatch("title", self.article.title, 0.0, None, "")
+        sim, b = best
+        self._claim(b, 0, len(self.block_codes[b]))
+        return FieldMatch("title", self.article.title, sim, b, self.page.blocks[b].text)
+
+    # -- step 3: words ---------------------------------------------------------------------------
+    def words(self, span: tuple[int, int]) -> tuple[list[PageToken], list[Opcode]]:
+        """Align the canonical lead and body with the span's unclaimed words."""
+        first, last = span
+        toks: list[PageToken] = []
+        codes: list[str] = []
+        for b in range(first, last + 1):
+            code = self.block_codes[b]
+            for i, t in enumerate(self.block_tokens[b]):
+                if self._is_claimed(b, i):
+                    continue
+                toks.append(PageToken(t.key, b, i, t.start, t.end))
+                codes.append(code[i])
+        page_code = "".join(codes)
+        ops = [Opcode(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
+               for o in Indel.opcodes(self.canon_code, page_code)]
+        ops = _slide(ops, [t.para for t in self.canon], [t.block for t in toks],
+                     [t.key for t in self.canon], [t.key for t in toks])
+        return toks, _cleanup(ops)
+
+    # -- step 4: short fields among the words the text did not take ------------------------------
+    def fields(self, span: tuple[int, int], title: FieldMatch,
+               taken: set[tuple[int, int]]) -> tuple[list[FieldMatch], tuple[int, int]]:
+        """Captions, credits and byline, searched in the article region among free words."""
+        first, last = span
+        n = len(self.page.blocks)
+        art = self.article
+        top = title.block if title.block is not None and title.block < first else max(0, first - 8)
+        region = range(top, min(n, last + 1 + 8))
+        # Words aligned with the canonical text cannot be a caption or a byline: mask them.
+        masked = list(self.block_codes)
+        for b in {b for b, _ in taken}:
+            masked[b] = "".join("\x01" if (b, i) in taken else c for i, c in enumerate(self.block_codes[b]))
+        found: list[FieldMatch] = [title]
+        for i, img in enumerate(art.images):
+            if img.caption:
+                found.append(self._find("caption", img.caption, region, masked, index=i, near=first))
+            if img.credit:
+                found.append(self._credit(img.credit, region, masked, i, first))
+        if art.byline:
+            found.append(self._find("byline", art.byline, region, masked, near=first))
+        else:
+            wide = range(max(0, first - settings.REGION_BLOCKS), min(n, last + 1 + settings.REGION_BLOCKS))
+            for name in art.authors:
+                found.append(self._find("author", name, wide, masked, near=first))
+        return found, (top, min(n - 1, last + 8))
+
+    def _find(self, field: str, text: str, candidates: range, codes: list[str], *,
+              index: int | None = None, near: int = 0) -> FieldMatch:
         needle = self.vocab.encode([t.key for t in tokenize(text)])
         best: tuple[float, int, int, int] | None = None
-        best_rank: tuple[float, float] | None = None
+        best_rank: tuple[float, int, int] | None = None
         for b in candidates:
-            hay = self.block_codes[b]
-            if not hay:
+            hay = codes[b]
+            if not hay or not needle:
                 continue
-            if whole:
-                sim, t0, t1 = Indel.normalized_similarity(needle, hay), 0, len(hay)
-            else:
-                sim, t0, t1 = _best_in_block(needle, hay)
+            sim, t0, t1 = _locate_in(needle, hay)
             if sim < settings.FIELD_ALTERED_MIN:
                 continue
-            if needle == hay[t0:t1]:
-                sim = 1.0
-            # Exact beats altered; between equals, the block nearest the article wins.
-            dist = abs(b - prefer_near) if prefer_near is not None else 0
-            rank = (round(sim, 2), -dist)
+            # Exact beats altered; a <figcaption> beats body text for captions; then nearness.
+            fig = int(field in ("caption", "credit") and "figcaption" in self.page.blocks[b].css_path)
+            rank = (round(sim, 2), fig, -abs(b - near))
             if best_rank is None or rank > best_rank:
                 best, best_rank = (sim, b, t0, t1), rank
         if best is None:
             return FieldMatch(field, text, 0.0, None, "", index)
         sim, b, t0, t1 = best
-        if whole:
-            t0, t1 = 0, len(self.block_codes[b])
         self._claim(b, t0, t1)
         return FieldMatch(field, text, sim, b, self._text_of(b, t0, t1), index)
 
-    def fields(self, span: tuple[int, int]) -> tuple[list[FieldMatch], tuple[int, int]]:
-        first, last = span
-        n = len(self.page.blocks)
-        lo, hi = max(0, first - settings.REGION_BLOCKS), min(n - 1, last + settings.REGION_BLOCKS)
-        art = self.article
-        found: list[FieldMatch] = []
-        # The title precedes the body: search backwards from the span start, plus its first blocks.
-        title_cands = list(range(first + 2, lo - 1, -1))
-        title = self._find("title", art.title, title_cands, whole=True, prefer_near=first)
-        found.append(title)
-        top = title.block if title.block is not None and title.block < first else max(lo, first - 8)
-        region = range(top, min(n, last + 1 + 8))
-        for i, img in enumerate(art.images):
-            if img.caption:
-                found.append(self._find("caption", img.caption, region, whole=False, index=i, prefer_near=first))
-            if img.credit:
-                found.append(self._credit(img.credit, region, i, first))
-        if art.byline:
-            found.append(self._find("byline", art.byline, region, whole=False, prefer_near=first))
-        else:
-            for name in art.authors:
-                found.append(self._find("author", name, range(lo, hi + 1), whole=False, prefer_near=first))
-        return found, (top, min(n - 1, last + 8))
-
-    def _credit(self, credit: str, region: range, index: int, near: int) -> FieldMatch:
-        match = self._find("credit", credit, region, whole=False, index=index, prefer_near=near)
-        if match.similarity >= 1.0 or match.block is not None:
+    def _credit(self, credit: str, region: range, codes: list[str], index: int, near: int) -> FieldMatch:
+        match = self._find("credit", credit, region, codes, index=index, near=near)
+        if match.block is not None:
             return match
         # A credit rewritten beyond recognition ("© Reuters") is still a credit: the text after a
         # credit marker in the article region is compared instead.
@@ -337,37 +377,22 @@ class _Locator:
                 at = low.find(marker)
                 if at >= 0:
                     rest = text[at:].strip()
+                    toks = self.block_tokens[b]
+                    t0 = next((i for i, t in enumerate(toks) if t.start >= at), len(toks))
+                    self._claim(b, t0, len(toks))
                     return FieldMatch("credit", credit, settings.FIELD_ALTERED_MIN, b, rest, index)
         return match
 
-    # -- step 3: words ---------------------------------------------------------------------------
-    def words(self, span: tuple[int, int]) -> tuple[list[PageToken], list[Opcode]]:
-        first, last = span
-        toks: list[PageToken] = []
-        codes: list[str] = []
-        for b in range(first, last + 1):
-            claims = self.claimed.get(b, [])
-            code = self.block_codes[b]
-            for i, t in enumerate(self.block_tokens[b]):
-                if any(c0 <= i < c1 for c0, c1 in claims):
-                    continue
-                toks.append(PageToken(t.key, b, t.start, t.end))
-                codes.append(code[i])
-        page_code = "".join(codes)
-        ops = [Opcode(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
-               for o in Indel.opcodes(self.canon_code, page_code)]
-        return toks, ops
-
     def images(self, region: tuple[int, int], span: tuple[int, int]) -> tuple[list[ImageMatch], list[Element]]:
+        """Match canonical images to partner images; list the other elements inside the body span."""
         lo, hi = region
         first, last = span
         imgs = [e for e in self.page.elements if e.kind == "image" and lo <= e.before_block <= hi + 1]
         used: set[int] = set()
         matches: list[ImageMatch] = []
         for i, img in enumerate(self.article.images):
-            name = img.src.rsplit("/", 1)[-1].split("?")[0].lower()
-            pick = next((j for j, e in enumerate(imgs) if j not in used and name and e.src
-                         and e.src.rsplit("/", 1)[-1].split("?")[0].lower() == name), None)
+            name = _file_name(img.src)
+            pick = next((j for j, e in enumerate(imgs) if j not in used and name and _file_name(e.src) == name), None)
             if pick is None:  # re-hosted images get new names: take the next unused one in order
                 pick = next((j for j in range(len(imgs)) if j not in used), None)
             if pick is not None:
@@ -378,6 +403,118 @@ class _Locator:
         return matches, inside
 
 
+def _file_name(src: str | None) -> str:
+    return (src or "").rsplit("/", 1)[-1].split("?")[0].lower()
+
+
+def _locate_in(needle: str, hay: str) -> tuple[float, int, int]:
+    """Similarity of *needle* to its best occurrence in *hay*, and that occurrence's bounds.
+
+    A window found by rapidfuzz's partial ratio is refined into a semi-global alignment: it runs
+    from the first to the last matched word, widened by the needle's unmatched words at either end,
+    so a changed first or last word ("© AFP" for "© REUTERS") belongs to the occurrence.
+    """
+    if needle == hay:
+        return 1.0, 0, len(hay)
+    if len(hay) <= len(needle):
+        return Indel.normalized_similarity(needle, hay), 0, len(hay)
+    al = fuzz.partial_ratio_alignment(needle, hay)
+    margin = max(2, len(needle) // 2)
+    w0, w1 = max(0, al.dest_start - margin), min(len(hay), al.dest_end + margin)
+    equal = [o for o in Indel.opcodes(needle, hay[w0:w1]) if o.tag == "equal"]
+    if not equal:
+        return 0.0, 0, 0
+    s = w0 + equal[0].dest_start - equal[0].src_start
+    e = w0 + equal[-1].dest_end + (len(needle) - equal[-1].src_end)
+    s, e = max(w0, s), min(w1, e)
+    window = hay[s:e]
+    sim = 1.0 if window == needle else Indel.normalized_similarity(needle, window)
+    return sim, s, e
+
+
+def _slide(ops: list[Opcode], paras: list[int], blocks: list[int], ckeys: list[str],
+           pkeys: list[str]) -> list[Opcode]:
+    """Move each pure insertion or deletion to the equivalent place that best fits the structure.
+
+    When the words at one end of an edit repeat at the other end, the edit can slide without
+    changing the alignment's quality ("Les" of a caption matched instead of the "Les" opening the
+    body). Like diff's indent heuristic, the place whose ends sit on block boundaries (page) or
+    paragraph boundaries (canonical) is chosen.
+    """
+    out = list(ops)
+    for i in range(1, len(out) - 1):
+        left, op, right = out[i - 1], out[i], out[i + 1]
+        if left.tag != "equal" or right.tag != "equal" or op.tag not in ("insert", "delete"):
+            continue
+        if op.tag == "insert":
+            a, b, keys, units = op.p0, op.p1, pkeys, blocks
+            lo_room, hi_room = left.p1 - left.p0, right.p1 - right.p0
+        else:
+            a, b, keys, units = op.c0, op.c1, ckeys, paras
+            lo_room, hi_room = left.c1 - left.c0, right.c1 - right.c0
+
+        def score(s: int, e: int) -> int:
+            return int(s == 0 or units[s - 1] != units[s]) + int(e >= len(units) or units[e - 1] != units[e])
+
+        best_k, best = 0, score(a, b)
+        k = 1
+        while k <= lo_room and keys[a - k] == keys[b - k]:
+            if score(a - k, b - k) > best:
+                best_k, best = -k, score(a - k, b - k)
+            k += 1
+        k = 1
+        while k <= hi_room and b + k - 1 < len(keys) and keys[a + k - 1] == keys[b + k - 1]:
+            if score(a + k, b + k) > best:
+                best_k, best = k, score(a + k, b + k)
+            k += 1
+        if best_k == 0:
+            continue
+        k = best_k
+        if op.tag == "insert":
+            out[i - 1] = Opcode("equal", left.c0, left.c1 + k, left.p0, left.p1 + k)
+            out[i] = Opcode("insert", op.c0 + k, op.c1 + k, op.p0 + k, op.p1 + k)
+            out[i + 1] = Opcode("equal", right.c0 + k, right.c1, right.p0 + k, right.p1)
+        else:
+            out[i - 1] = Opcode("equal", left.c0, left.c1 + k, left.p0, left.p1 + k)
+            out[i] = Opcode("delete", op.c0 + k, op.c1 + k, op.p0 + k, op.p1 + k)
+            out[i + 1] = Opcode("equal", right.c0 + k, right.c1, right.p0 + k, right.p1)
+    return [o for o in out if o.c1 > o.c0 or o.p1 > o.p0]
+
+
+def _cleanup(ops: list[Opcode]) -> list[Opcode]:
+    """Dissolve chance matches: a short equal run between larger edits becomes part of the edit.
+
+    The longest common subsequence happily matches "et" or "le général Haftar" inside a removed
+    paragraph; such islands split one cut into several and mislabel moves. Like diff-match-patch's
+    semantic cleanup, an equality no longer than the edits on both sides is turned into a
+    delete plus an insert; ``diff`` then trims any common prefix or suffix of the merged edit.
+    """
+    out = list(ops)
+    changed = True
+    while changed:
+        changed = False
+        for i, op in enumerate(out):
+            if op.tag != "equal" or i == 0 or i == len(out) - 1:
+                continue
+            size = op.c1 - op.c0
+            if size > settings.MAX_ISLAND_WORDS:
+                continue
+            left = right = 0
+            j = i - 1
+            while j >= 0 and out[j].tag != "equal":
+                left += max(out[j].c1 - out[j].c0, out[j].p1 - out[j].p0)
+                j -= 1
+            j = i + 1
+            while j < len(out) and out[j].tag != "equal":
+                right += max(out[j].c1 - out[j].c0, out[j].p1 - out[j].p0)
+                j += 1
+            if size <= left and size <= right and (left + right) > 2 * size:
+                out[i : i + 1] = [Opcode("delete", op.c0, op.c1, op.p0, op.p0), Opcode("insert", op.c1, op.c1, op.p0, op.p1)]
+                changed = True
+                break
+    return out
+
+
 def align(article: Article, page: ExtractedPage) -> Alignment:
     """Locate *article* on *page* and align it word by word.
 
@@ -385,8 +522,11 @@ def align(article: Article, page: ExtractedPage) -> Alignment:
     """
     loc = _Locator(article, page)
     span = loc.locate()
-    fields, region = loc.fields(span)
+    title = loc.title(span)
     toks, ops = loc.words(span)
+    taken = {(toks[k].block, toks[k].index) for o in ops if o.tag == "equal" for k in range(o.p0, o.p1)}
+    fields, region = loc.fields(span, title, taken)
+    claimed = frozenset(k for k, t in enumerate(toks) if loc._is_claimed(t.block, t.index))
     images, inside = loc.images(region, span)
     equal = sum(o.c1 - o.c0 for o in ops if o.tag == "equal")
     coverage = equal / len(loc.canon) if loc.canon else 1.0
@@ -402,4 +542,5 @@ def align(article: Article, page: ExtractedPage) -> Alignment:
         images=tuple(images),
         span_elements=tuple(inside),
         coverage=coverage,
+        claimed=claimed,
     )

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from difflib import SequenceMatcher
 
 from checker import settings
 from checker.align import Alignment, CanonToken, FieldMatch, Opcode
@@ -30,7 +31,7 @@ def _runs(ops: Sequence[Opcode], canon: Sequence[CanonToken]) -> list[_Run]:
     """Non-equal stretches; edits a couple of words apart in one paragraph are one difference."""
     runs: list[_Run] = []
     for op in ops:
-        if op.tag == "equal":
+        if op.tag in ("equal", "claimed"):
             continue
         if runs:
             prev = runs[-1]
@@ -98,28 +99,65 @@ class _Differ:
         return PartnerEvidence(_elide(" ¶ ".join(squash(p) for p in parts)), first.css_path, first.index)
 
     # -- text ----------------------------------------------------------------------------------
-    def text(self) -> Iterator[Difference]:
-        runs = _runs(self.al.opcodes, self.canon)
-        moved = self._reorders(runs)
-        for n, run in enumerate(runs):
-            if n in moved:
-                yield from self._reorder(run, moved[n])
+    def _ops(self) -> list[Opcode]:
+        """The alignment without the words claimed by captions, credits and bylines."""
+        claimed = self.al.claimed
+        out: list[Opcode] = []
+        for op in self.al.opcodes:
+            if op.tag != "insert" or not claimed:
+                out.append(op)
                 continue
+            k = op.p0
+            while k < op.p1:
+                j = k
+                if k in claimed:
+                    while j < op.p1 and j in claimed:
+                        j += 1
+                    out.append(Opcode("claimed", op.c0, op.c0, k, j))
+                else:
+                    while j < op.p1 and j not in claimed:
+                        j += 1
+                    out.append(Opcode("insert", op.c0, op.c0, k, j))
+                k = j
+        return out
+
+    def _trim(self, run: _Run) -> _Run:
+        """Give back a merged edit's common prefix and suffix to the equal text."""
+        c0, c1, p0, p1 = run.c0, run.c1, run.p0, run.p1
+        while c0 < c1 and p0 < p1 and self.canon[c0].key == self.ptoks[p0].key:
+            c0, p0 = c0 + 1, p0 + 1
+        while c0 < c1 and p0 < p1 and self.canon[c1 - 1].key == self.ptoks[p1 - 1].key:
+            c1, p1 = c1 - 1, p1 - 1
+        return _Run(c0, c1, p0, p1)
+
+    def text(self) -> Iterator[Difference]:
+        """Cuts, additions, alterations and moves of the lead and body, in canonical order."""
+        cuts: list[tuple[int, int, int]] = []  # (c0, c1, partner place)
+        adds: list[tuple[int, int, int]] = []  # (p0, p1, canonical place)
+        for run in (self._trim(r) for r in _runs(self._ops(), self.canon)):
             cut, add = run.c1 - run.c0, run.p1 - run.p0
             if cut and add and max(cut, add) <= settings.MAX_ALTERATION_WORDS:
                 ev = self.canon_evidence(run.c0, run.c1)[0]
                 yield Difference("text.alteration", ev, self.partner_evidence(run.p0, run.p1), max(cut, add))
                 continue
             if cut:
-                truncated = run.c1 == len(self.canon) and run.c0 > 0
-                detail = (("truncated", "true"),) if truncated else ()
-                for ev in self.canon_evidence(run.c0, run.c1):
-                    words = len(comparable(ev.text).split())
-                    yield Difference("text.cut", ev, self.partner_evidence(run.p0, run.p0), words, detail=detail)
+                cuts.append((run.c0, run.c1, run.p0))
             if add:
-                for p0, p1 in self._by_block(run.p0, run.p1):
-                    where = self.canon_evidence(run.c0, run.c0 + 1)[0] if run.c0 < len(self.canon) else None
-                    yield Difference("text.addition", where, self.partner_evidence(p0, p1), p1 - p0)
+                adds.append((run.p0, run.p1, run.c0))
+        cuts, adds, moves = _moves(cuts, adds, [t.key for t in self.canon], [t.key for t in self.ptoks])
+        for c0, c1, p0 in moves:
+            ev = self.canon_evidence(c0, c1)[0]
+            yield Difference("text.reorder", ev, self.partner_evidence(p0, p0 + c1 - c0), c1 - c0)
+        for c0, c1, place in cuts:
+            truncated = c1 == len(self.canon) and c0 > 0
+            detail = (("truncated", "true"),) if truncated else ()
+            for ev in self.canon_evidence(c0, c1):
+                words = len(comparable(ev.text).split())
+                yield Difference("text.cut", ev, self.partner_evidence(place, place), words, detail=detail)
+        for p0, p1, place in adds:
+            where = self.canon_evidence(place, place + 1)[0] if place < len(self.canon) else None
+            for b0, b1 in self._by_block(p0, p1):
+                yield Difference("text.addition", where, self.partner_evidence(b0, b1), b1 - b0)
 
     def _by_block(self, p0: int, p1: int) -> Iterator[tuple[int, int]]:
         i = p0
@@ -129,28 +167,6 @@ class _Differ:
                 j += 1
             yield i, j + 1
             i = j + 1
-
-    def _reorders(self, runs: list[_Run]) -> dict[int, tuple[int, int]]:
-        """Cut runs whose words reappear inside an added run elsewhere: ``{cut run: (added run, offset)}``."""
-        moved: dict[int, tuple[int, int]] = {}
-        adds = [(n, r) for n, r in enumerate(runs) if r.p1 > r.p0]
-        for n, r in enumerate(runs):
-            if r.c1 - r.c0 < settings.MIN_REORDER_WORDS or r.p1 > r.p0:
-                continue
-            needle = [t.key for t in self.canon[r.c0 : r.c1]]
-            for m, a in adds:
-                hay = [t.key for t in self.ptoks[a.p0 : a.p1]]
-                at = _find_sub(hay, needle)
-                if at >= 0 and m not in moved.values():
-                    moved[n] = (m, a.p0 + at)
-                    break
-        return moved
-
-    def _reorder(self, run: _Run, target: tuple[int, int]) -> Iterator[Difference]:
-        _, p0 = target
-        size = run.c1 - run.c0
-        ev = self.canon_evidence(run.c0, run.c1)[0]
-        yield Difference("text.reorder", ev, self.partner_evidence(p0, p0 + size), size)
 
     # -- fields ----------------------------------------------------------------------------------
     def fields(self) -> Iterator[Difference]:
@@ -236,14 +252,33 @@ class _Differ:
                              count, detail=(("words", str(count)),))
 
 
-def _find_sub(hay: list[str], needle: list[str]) -> int:
-    """Index of *needle* as a contiguous run in *hay*, or -1."""
-    n = len(needle)
-    first = needle[0]
-    for i in range(len(hay) - n + 1):
-        if hay[i] == first and hay[i : i + n] == needle:
-            return i
-    return -1
+def _moves(cuts: list[tuple[int, int, int]], adds: list[tuple[int, int, int]], canon: list[str],
+           page: list[str]) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+    """Pair cut passages with added passages holding the same words: those are moves.
+
+    Returns the remaining cuts and additions and the moves ``(c0, c1, p0)``. A move must be at least
+    ``MIN_REORDER_WORDS`` long and most of its cut (60 %); what is left of either side stays a cut
+    or an addition.
+    """
+    moves: list[tuple[int, int, int]] = []
+    changed = True
+    while changed:
+        changed = False
+        for ci, (c0, c1, cplace) in enumerate(cuts):
+            if c1 - c0 < settings.MIN_REORDER_WORDS:
+                continue
+            for ai, (p0, p1, aplace) in enumerate(adds):
+                m = SequenceMatcher(None, canon[c0:c1], page[p0:p1], autojunk=False).find_longest_match()
+                if m.size < settings.MIN_REORDER_WORDS or m.size < 0.6 * (c1 - c0):
+                    continue
+                moves.append((c0 + m.a, c0 + m.a + m.size, p0 + m.b))
+                cuts[ci : ci + 1] = [x for x in ((c0, c0 + m.a, cplace), (c0 + m.a + m.size, c1, cplace)) if x[1] > x[0]]
+                adds[ai : ai + 1] = [x for x in ((p0, p0 + m.b, aplace), (p0 + m.b + m.size, p1, aplace)) if x[1] > x[0]]
+                changed = True
+                break
+            if changed:
+                break
+    return cuts, adds, sorted(moves)
 
 
 def _elide(text: str) -> str:

@@ -126,7 +126,9 @@ class _Walker:
                 return "ad", src
             return tag, src
         if _is_ad(el):
-            return "ad", None
+            # The slot's own frame or script names the ad network: keep it as evidence.
+            inner = next((e for e in el.iter("iframe", "script", "ins", "img") if e.get("src")), None)
+            return "ad", inner.get("src") if inner is not None else None
         return None
 
     # -- the walk ---------------------------------------------------------------------------

@@ -75,30 +75,29 @@ _BOMS: tuple[tuple[bytes, str], ...] = (
     (codecs.BOM_UTF16_BE, "utf-16-be"),
 )
 
-# WHATWG Encoding Standard, "Names and labels" (https://encoding.spec.whatwg.org/#names-and-labels):
-# browsers decode every label below as windows-1252, so "iso-8859-1" pages with curly quotes
-# (0x92) or euros (0x80) read as their authors saw them. "latin-1" is Python's alias, same thing.
-_WINDOWS_1252_LABELS = frozenset(
-    {"ansi_x3.4-1968", "ascii", "cp1252", "cp819", "csisolatin1", "ibm819", "iso-8859-1", "iso-ir-100",
-     "iso8859-1", "iso88591", "iso_8859-1", "iso_8859-1:1987", "l1", "latin1", "latin-1", "us-ascii",
-     "windows-1252", "x-cp1252"}
-)
-# Other WHATWG label mappings where Python's codec of the same name is narrower than what
-# browsers decode (gb2312 pages routinely contain GBK characters; the standard's "gbk" decoder
-# is its gb18030 decoder; "euc-kr" is really windows-949; "utf-16" without BOM is little-endian).
-_WHATWG_ALIASES: dict[str, str] = {
-    **{label: "gb18030" for label in ("gb2312", "gbk", "chinese", "csgb2312", "csiso58gb231280", "gb_2312",
-                                      "gb_2312-80", "iso-ir-58", "x-gbk", "gb18030")},
-    **{label: "cp949" for label in ("euc-kr", "cseuckr", "csksc56011987", "iso-ir-149", "korean",
-                                    "ks_c_5601-1987", "ks_c_5601-1989", "ksc5601", "ksc_5601", "windows-949")},
-    **{label: "cp932" for label in ("shift_jis", "csshiftjis", "ms932", "ms_kanji", "sjis", "windows-31j",
-                                    "x-sjis")},
-    **{label: "big5hkscs" for label in ("big5", "big5-hkscs", "cn-big5", "csbig5", "x-x-big5")},
-    **{label: "cp1254" for label in ("iso-8859-9", "iso8859-9", "iso88599", "iso_8859-9", "latin5", "l5")},
-    **{label: "cp874" for label in ("tis-620", "iso-8859-11", "iso8859-11", "iso885911", "dos-874")},
-    "utf-16": "utf-16-le",
-    "utf-16le": "utf-16-le",
-    "utf-16be": "utf-16-be",
+# Labels resolved as the WHATWG Encoding Standard says browsers do ("Names and labels",
+# https://encoding.spec.whatwg.org/#names-and-labels), where Python's codec of the same name differs:
+# - iso-8859-1, latin1, ascii, us-ascii ... are windows-1252, so "iso-8859-1" pages with curly quotes
+#   (0x92) or euros (0x80) read as their authors saw them ("latin-1" is Python's alias, same thing);
+# - gb2312 and gbk are decoded by the gb18030 decoder (gb2312 pages routinely contain GBK characters);
+# - euc-kr is really windows-949, shift_jis is windows-31j, big5 includes HKSCS, iso-8859-9 is
+#   windows-1254, tis-620 is windows-874; "utf-16" without a BOM is little-endian.
+_WHATWG_LABELS: dict[str, str] = {
+    label: codec
+    for codec, labels in (
+        ("windows-1252", "ansi_x3.4-1968 ascii cp1252 cp819 csisolatin1 ibm819 iso-8859-1 iso-ir-100 iso8859-1"),
+        ("windows-1252", "iso88591 iso_8859-1 iso_8859-1:1987 l1 latin1 latin-1 us-ascii windows-1252 x-cp1252"),
+        ("gb18030", "gb2312 gbk chinese csgb2312 csiso58gb231280 gb_2312 gb_2312-80 iso-ir-58 x-gbk gb18030"),
+        ("cp949", "euc-kr cseuckr csksc56011987 iso-ir-149 korean ks_c_5601-1987 ks_c_5601-1989 ksc5601"),
+        ("cp949", "ksc_5601 windows-949"),
+        ("cp932", "shift_jis csshiftjis ms932 ms_kanji sjis windows-31j x-sjis"),
+        ("big5hkscs", "big5 big5-hkscs cn-big5 csbig5 x-x-big5"),
+        ("cp1254", "iso-8859-9 iso8859-9 iso88599 iso_8859-9 latin5 l5"),
+        ("cp874", "tis-620 iso-8859-11 iso8859-11 iso885911 dos-874"),
+        ("utf-16-le", "utf-16 utf-16le"),
+        ("utf-16-be", "utf-16be"),
+    )
+    for label in labels.split()
 }
 # Python codecs that are not web encodings: utf-7 is excluded by the WHATWG standard (it was an
 # XSS vector); the others are Python transfer or escape codecs that a hostile page could name.
@@ -144,8 +143,9 @@ def load_page(
     started = time.monotonic()
     fetched_at = _now()
     if isinstance(page, bytes):
-        return _snapshot(page, source="<bytes>", url="<bytes>", fetched_at=fetched_at, started=started,
-                         max_bytes=max_bytes)
+        return _snapshot(
+            page, source="<bytes>", url="<bytes>", fetched_at=fetched_at, started=started, max_bytes=max_bytes
+        )
     if isinstance(page, os.PathLike):
         source = os.fspath(page)
         return _load_file(Path(source), source=source, fetched_at=fetched_at, started=started, max_bytes=max_bytes)
@@ -158,7 +158,10 @@ def load_page(
     if head.startswith("<"):
         return _load_string(page, fetched_at=fetched_at, started=started, max_bytes=max_bytes)
 
-    parts = urlsplit(page.strip())
+    try:
+        parts = urlsplit(page.strip())
+    except ValueError as exc:  # "http://[::1" and other unparsable URLs
+        raise FetchError(f"invalid URL {_oneline(page)[:200]!r}: {exc}") from exc
     scheme = parts.scheme.lower()
     if scheme in ("http", "https"):
         if not parts.netloc:
@@ -195,28 +198,32 @@ def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str, 
     windows-1252 with replacement characters ("fallback"). Labels are resolved as the WHATWG
     Encoding Standard says browsers do (``iso-8859-1`` is windows-1252, ``gb2312`` is GBK ...).
 
-    Unlike a browser, a declared encoding that does not decode the bytes strictly is skipped
-    rather than obeyed with replacement characters, because real pages declare gb2312 and ship
-    UTF-8; and an unknown label is skipped rather than an error. A leading BOM is removed.
+    Unlike a browser, a declared encoding is skipped when it does not decode the bytes strictly,
+    or when the bytes contain non-ASCII and are valid UTF-8: real pages declare gb2312 or
+    iso-8859-1 (an old server default) and ship UTF-8, and gbk or windows-1252 decode such bytes
+    without error into mojibake, while legacy-encoded text is almost never valid UTF-8 by chance.
+    An unknown label is skipped rather than an error. A leading BOM is removed.
     """
     for bom, codec in _BOMS:
         if raw.startswith(bom):
             # A BOM wins over every declaration (HTML standard, "encoding sniffing algorithm").
-            return _decode(raw[len(bom):], codec, "replace"), codec, "bom"
+            return _decode(raw[len(bom) :], codec, "replace"), codec, "bom"
 
+    utf8 = _utf8_or_none(raw)
     declared = (("http", _codec_for(http_charset)), ("meta", _meta_codec(raw)))
     for how, label in declared:
         if label is None:
+            continue
+        if utf8 is not None and label != "utf-8" and not raw.isascii():
+            log.debug("declared %s encoding %s ignored: the page is valid UTF-8", how, label)
             continue
         try:
             return _strip_bom(_decode(raw, label, "strict")), label, how
         except UnicodeDecodeError:
             log.debug("declared %s encoding %s does not decode the page; ignored", how, label)
 
-    try:
-        return _strip_bom(raw.decode("utf-8")), "utf-8", "utf-8"
-    except UnicodeDecodeError:
-        pass
+    if utf8 is not None:
+        return _strip_bom(utf8), "utf-8", "utf-8"
 
     detected = _detect(raw)
     if detected is not None:
@@ -236,8 +243,18 @@ def _load_string(page: str, *, fetched_at: str, started: float, max_bytes: int) 
     text = _strip_bom(page)
     if not text.strip():
         raise EmptyPageError("the page given as a string is empty")
-    return _make(source="<string>", url="<string>", raw=raw, text=text, encoding="utf-8", encoding_source="utf-8",
-                 status=None, content_type=None, fetched_at=fetched_at, started=started)
+    return _make(
+        source="<string>",
+        url="<string>",
+        raw=raw,
+        text=text,
+        encoding="utf-8",
+        encoding_source="utf-8",
+        status=None,
+        content_type=None,
+        fetched_at=fetched_at,
+        started=started,
+    )
 
 
 def _load_file(path: Path, *, source: str, fetched_at: str, started: float, max_bytes: int) -> PageSnapshot:
@@ -265,7 +282,7 @@ def _snapshot(
     content_type: str | None = None,
     redirects: tuple[Redirect, ...] = (),
 ) -> PageSnapshot:
-    where = _oneline(url)
+    where = "the page given as bytes" if url == "<bytes>" else _oneline(url)
     if len(raw) > max_bytes:
         raise FetchError(f"{where} is {len(raw)} bytes, over the size cap of {max_bytes} bytes")
     http_charset = _content_type_parts(content_type)[1]
@@ -273,8 +290,19 @@ def _snapshot(
     text, encoding, how = decode_html(raw, http_charset)
     if not text.strip():
         raise EmptyPageError(f"{where} has no content (only whitespace)")
-    return _make(source=source, url=url, raw=raw, text=text, encoding=encoding, encoding_source=how, status=status,
-                 content_type=content_type, fetched_at=fetched_at, started=started, redirects=redirects)
+    return _make(
+        source=source,
+        url=url,
+        raw=raw,
+        text=text,
+        encoding=encoding,
+        encoding_source=how,
+        status=status,
+        content_type=content_type,
+        fetched_at=fetched_at,
+        started=started,
+        redirects=redirects,
+    )
 
 
 def _make(
@@ -359,9 +387,17 @@ class _Transient(Exception):
 
 def _load_url(url: str, session: requests.Session, opts: _Options, *, fetched_at: str, started: float) -> PageSnapshot:
     reply, redirects = _follow(session, url, opts)
-    return _snapshot(reply.body, source=url, url=reply.url, fetched_at=fetched_at, started=started,
-                     max_bytes=opts.max_bytes, status=reply.status, content_type=reply.content_type,
-                     redirects=redirects)
+    return _snapshot(
+        reply.body,
+        source=url,
+        url=reply.url,
+        fetched_at=fetched_at,
+        started=started,
+        max_bytes=opts.max_bytes,
+        status=reply.status,
+        content_type=reply.content_type,
+        redirects=redirects,
+    )
 
 
 def _follow(session: requests.Session, url: str, opts: _Options) -> tuple[_Reply, tuple[Redirect, ...]]:
@@ -378,7 +414,7 @@ def _follow(session: requests.Session, url: str, opts: _Options) -> tuple[_Reply
         visited = [hop.url for hop in hops]
         # A redirect to an earlier URL that sets a cookie is a consent or session handshake, not a loop.
         if target in visited and not reply.set_cookie:
-            chain = " -> ".join([*visited[visited.index(target):], target])
+            chain = " -> ".join([*visited[visited.index(target) :], target])
             raise FetchError(f"redirect loop: {_oneline(chain)}")
         if len(hops) > settings.MAX_REDIRECTS:
             raise FetchError(f"too many redirects (more than {settings.MAX_REDIRECTS}) from {_oneline(url)}")
@@ -405,23 +441,31 @@ def _send_with_retries(session: requests.Session, url: str, opts: _Options) -> _
 
 def _send_once(session: requests.Session, url: str, opts: _Options) -> _Reply:
     try:
-        resp = session.get(url, headers=opts.headers, timeout=opts.timeout, verify=opts.verify,
-                           allow_redirects=False, stream=True)
+        resp = session.get(
+            url, headers=opts.headers, timeout=opts.timeout, verify=opts.verify, allow_redirects=False, stream=True
+        )
     except requests.RequestException as exc:
         raise _network_error(exc, url, opts) from exc
+    except ValueError as exc:  # urllib3's LocationParseError escapes requests for hosts like "a..b"
+        raise FetchError(f"invalid URL {_oneline(url)}: {_oneline(str(exc))}") from exc
+    except OSError as exc:  # raised by requests itself, e.g. for a missing CA bundle given as verify=
+        raise FetchError(f"cannot fetch {_oneline(url)}: {_oneline(str(exc))}") from exc
     with resp:
         status = resp.status_code
         if status in settings.RETRY_STATUSES:
             retry_after = _retry_after(resp.headers.get("Retry-After"))
             message = _status_message(resp, url)
             if retry_after is not None and retry_after > settings.MAX_RETRY_AFTER:
-                raise FetchError(f"{message} asks to retry after {retry_after:.0f} s, "
-                                 f"longer than the {settings.MAX_RETRY_AFTER:g} s we wait")
+                raise FetchError(
+                    f"{message} asks to retry after {retry_after:.0f} s, "
+                    f"longer than the {settings.MAX_RETRY_AFTER:g} s we wait"
+                )
             raise _Transient(message, retry_after)
         if resp.is_redirect:
             target = session.get_redirect_target(resp) or ""
-            return _Reply(url=resp.url, status=status, location=urljoin(resp.url, target),
-                          set_cookie="set-cookie" in resp.headers)
+            return _Reply(
+                url=resp.url, status=status, location=urljoin(resp.url, target), set_cookie="set-cookie" in resp.headers
+            )
         if not 200 <= status < 300:
             raise FetchError(_status_message(resp, url))
         content_type = resp.headers.get("Content-Type") or None
@@ -430,12 +474,16 @@ def _send_once(session: requests.Session, url: str, opts: _Options) -> _Reply:
             raise NotHTMLError(f"{_oneline(resp.url)} is {media_type}, not an HTML page")
         length = resp.headers.get("Content-Length", "")
         if length.strip().isdigit() and int(length) > opts.max_bytes:
-            raise FetchError(f"{_oneline(resp.url)} announces {int(length)} bytes (Content-Length), "
-                             f"over the size cap of {opts.max_bytes} bytes")
+            raise FetchError(
+                f"{_oneline(resp.url)} announces {int(length)} bytes (Content-Length), "
+                f"over the size cap of {opts.max_bytes} bytes"
+            )
         try:
             body = _read_capped(resp, opts.max_bytes)
         except requests.RequestException as exc:
             raise _network_error(exc, url, opts) from exc
+        except OSError as exc:  # a socket error urllib3 did not wrap: the connection broke mid-body
+            raise _Transient(f"network error for {_oneline(url)}: {_oneline(str(exc))}") from exc
         return _Reply(url=resp.url, status=status, content_type=content_type, body=body)
 
 
@@ -548,10 +596,8 @@ def _codec_for(label: str | None) -> str | None:
     if not label:
         return None
     key = label.strip().strip("\"'").strip().lower()
-    if key in _WINDOWS_1252_LABELS:
-        return "windows-1252"
-    if key in _WHATWG_ALIASES:
-        return _WHATWG_ALIASES[key]
+    if key in _WHATWG_LABELS:
+        return _WHATWG_LABELS[key]
     try:
         name = codecs.lookup(key).name
     except LookupError:
@@ -569,9 +615,15 @@ def _codec_for(label: str | None) -> str | None:
     return name
 
 
+def _utf8_or_none(raw: bytes) -> str | None:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+
+
 def _meta_codec(raw: bytes) -> str | None:
-    declared = EncodingDetector.find_declared_encoding(raw[:META_SCAN_BYTES], is_html=True,
-                                                       search_entire_document=True)
+    declared = EncodingDetector.find_declared_encoding(raw[:META_SCAN_BYTES], is_html=True, search_entire_document=True)
     codec = _codec_for(declared)
     # HTML standard, "prescan a byte stream": a <meta> cannot declare UTF-16 (the bytes that
     # spell it would not be ASCII-compatible), so such a declaration means UTF-8.

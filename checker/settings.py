@@ -69,6 +69,8 @@ EXTEND_BLOCKS: Final = 5
 REGION_BLOCKS: Final = 40
 #: Similarity (0-1) at which a field (title, byline, caption, credit) counts as present but altered.
 FIELD_ALTERED_MIN: Final = 0.55
+#: Chance matches of at most this many words between larger edits are dissolved into the edit.
+MAX_ISLAND_WORDS: Final = 5
 #: Edits in the same paragraph separated by at most this many equal words form one difference.
 MERGE_GAP_WORDS: Final = 2
 #: A replacement longer than this (on either side, in words) is reported as a cut plus an addition.

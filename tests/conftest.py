@@ -158,5 +158,3 @@ def tls_server(tls_ca: Any, tmp_path: Path) -> Iterator[tuple[LocalServer, str]]
     tls_ca.cert_pem.write_to_path(str(ca_pem))
     with LocalServer("https", context) as server:
         yield server, str(ca_pem)
-
-

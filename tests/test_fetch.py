@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import email.utils
 import hashlib
 import time
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -12,10 +14,16 @@ from conftest import LocalServer, Reply, html, redirect
 
 from checker.errors import EmptyPageError, FetchError, NotHTMLError, UnverifiableError
 from checker.fetch import decode_html, load_page
-from checker.models import Redirect
+from checker.models import PageSnapshot, Redirect
 
-FAST = {"backoff": 0.01, "timeout": (2.0, 2.0)}
 PAGE = "<!doctype html><html><head><title>Test</title></head><body><p>Bonjour, le café est prêt.</p></body></html>"
+
+
+def fast(page: str, **options: Any) -> PageSnapshot:
+    """``load_page`` with test-sized waits: a tiny backoff and short timeouts, unless told otherwise."""
+    options.setdefault("backoff", 0.01)
+    options.setdefault("timeout", (2.0, 2.0))
+    return load_page(page, **options)
 
 
 # --- HTTP -------------------------------------------------------------------------------------
@@ -24,7 +32,7 @@ PAGE = "<!doctype html><html><head><title>Test</title></head><body><p>Bonjour, l
 def test_200_page_snapshot(local_server: LocalServer) -> None:
     body = PAGE.encode("utf-8")
     url = local_server.route("/article", html(body))
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert snap.status == 200
     assert snap.url == url
     assert snap.source == url
@@ -42,7 +50,7 @@ def test_200_page_snapshot(local_server: LocalServer) -> None:
 
 def test_sends_user_agent_and_accept(local_server: LocalServer) -> None:
     url = local_server.route("/ua", html(PAGE))
-    load_page(url, user_agent="repcheck-test/9.9 (+https://example.invalid)", **FAST)
+    fast(url, user_agent="repcheck-test/9.9 (+https://example.invalid)")
     (seen,) = local_server.requests
     assert seen.headers["User-Agent"] == "repcheck-test/9.9 (+https://example.invalid)"
     assert seen.headers["Accept"].startswith("text/html")
@@ -51,7 +59,7 @@ def test_sends_user_agent_and_accept(local_server: LocalServer) -> None:
 def test_uses_given_session(local_server: LocalServer) -> None:
     url = local_server.route("/s", html(PAGE))
     with requests.Session() as session:
-        snap = load_page(url, session=session, **FAST)
+        snap = fast(url, session=session)
     assert snap.status == 200
 
 
@@ -59,7 +67,7 @@ def test_redirect_chain_is_recorded_in_order(local_server: LocalServer) -> None:
     start = local_server.route("/a", redirect("/b", 301))
     local_server.route("/b", redirect(local_server.url("/c"), 302))
     final = local_server.route("/c", html(PAGE))
-    snap = load_page(start, **FAST)
+    snap = fast(start)
     assert snap.redirects == (Redirect(start, 301), Redirect(local_server.url("/b"), 302))
     assert snap.url == final
     assert snap.source == start
@@ -70,7 +78,7 @@ def test_redirect_loop_is_a_fetch_error(local_server: LocalServer) -> None:
     url = local_server.route("/loop1", redirect("/loop2"))
     local_server.route("/loop2", redirect("/loop1"))
     with pytest.raises(FetchError, match="redirect loop"):
-        load_page(url, **FAST)
+        fast(url)
     assert local_server.hits["/loop1"] == 1
 
 
@@ -78,20 +86,20 @@ def test_too_many_redirects(local_server: LocalServer) -> None:
     for i in range(15):
         local_server.route(f"/r{i}", redirect(f"/r{i + 1}"))
     with pytest.raises(FetchError, match="too many redirects"):
-        load_page(local_server.url("/r0"), **FAST)
+        fast(local_server.url("/r0"))
 
 
 def test_404_is_final(local_server: LocalServer) -> None:
     url = local_server.route("/gone", html("<p>not here</p>", status=404))
     with pytest.raises(FetchError, match="HTTP 404 Not Found") as info:
-        load_page(url, **FAST)
+        fast(url)
     assert url in str(info.value)
     assert local_server.hits["/gone"] == 1  # 404 is not retried
 
 
 def test_500_twice_then_200_succeeds(local_server: LocalServer) -> None:
     url = local_server.route("/flaky", Reply(500), Reply(500), html(PAGE))
-    snap = load_page(url, retries=3, **FAST)
+    snap = fast(url, retries=3)
     assert snap.status == 200
     assert local_server.hits["/flaky"] == 3
 
@@ -99,7 +107,7 @@ def test_500_twice_then_200_succeeds(local_server: LocalServer) -> None:
 def test_503_always_gives_up_after_retries(local_server: LocalServer) -> None:
     url = local_server.route("/down", Reply(503))
     with pytest.raises(FetchError, match="HTTP 503") as info:
-        load_page(url, retries=4, **FAST)
+        fast(url, retries=4)
     assert local_server.hits["/down"] == 4
     assert "4 attempts" in str(info.value)
 
@@ -107,7 +115,7 @@ def test_503_always_gives_up_after_retries(local_server: LocalServer) -> None:
 def test_429_honours_retry_after(local_server: LocalServer) -> None:
     url = local_server.route("/busy", Reply(429, headers={"Retry-After": "1"}), html(PAGE))
     started = time.monotonic()
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert snap.status == 200
     first, second = local_server.requests
     assert second.at - first.at >= 0.95
@@ -117,8 +125,18 @@ def test_429_honours_retry_after(local_server: LocalServer) -> None:
 def test_retry_after_too_long_gives_up(local_server: LocalServer) -> None:
     url = local_server.route("/later", Reply(503, headers={"Retry-After": "3600"}))
     with pytest.raises(FetchError, match="retry after 3600 s"):
-        load_page(url, **FAST)
+        fast(url)
     assert local_server.hits["/later"] == 1
+
+
+def test_retry_after_http_date(local_server: LocalServer) -> None:
+    past = email.utils.formatdate(time.time() - 60, usegmt=True)  # already due: retry at once
+    url = local_server.route("/date", Reply(503, headers={"Retry-After": past}), html(PAGE))
+    assert fast(url).status == 200
+    future = email.utils.formatdate(time.time() + 86400, usegmt=True)
+    url = local_server.route("/tomorrow", Reply(503, headers={"Retry-After": future}))
+    with pytest.raises(FetchError, match="retry after"):
+        fast(url)
 
 
 def test_slow_page_times_out(local_server: LocalServer) -> None:
@@ -132,52 +150,52 @@ def test_connection_refused(local_server: LocalServer) -> None:
     url = local_server.url("/")
     local_server.__exit__(None, None, None)  # nothing listens on the port any more
     with pytest.raises(FetchError, match="refused") as info:
-        load_page(url, retries=2, **FAST)
+        fast(url, retries=2)
     assert "\n" not in str(info.value)
 
 
 def test_size_cap_with_content_length(local_server: LocalServer) -> None:
     url = local_server.route("/big", html(b"<p>" + b"x" * 5000 + b"</p>"))
     with pytest.raises(FetchError, match="size cap") as info:
-        load_page(url, max_bytes=1000, **FAST)
+        fast(url, max_bytes=1000)
     assert "Content-Length" in str(info.value)
 
 
 def test_size_cap_without_content_length(local_server: LocalServer) -> None:
     url = local_server.route("/stream", html(b"<p>" + b"x" * 300_000 + b"</p>", content_length=False))
     with pytest.raises(FetchError, match="size cap") as info:
-        load_page(url, max_bytes=100_000, **FAST)
+        fast(url, max_bytes=100_000)
     assert "Content-Length" not in str(info.value)
 
 
 def test_pdf_content_type_is_not_html(local_server: LocalServer) -> None:
     url = local_server.route("/doc", Reply(200, b"%PDF-1.7\n...", {"Content-Type": "application/pdf"}))
     with pytest.raises(NotHTMLError, match="application/pdf"):
-        load_page(url, **FAST)
+        fast(url)
 
 
 @pytest.mark.parametrize("ctype", ["application/json", "text/plain; charset=utf-8", "image/png"])
 def test_other_content_types_are_not_html(local_server: LocalServer, ctype: str) -> None:
     url = local_server.route("/x", Reply(200, b"{}", {"Content-Type": ctype}))
     with pytest.raises(NotHTMLError, match=ctype.split(";")[0]):
-        load_page(url, **FAST)
+        fast(url)
 
 
 def test_xhtml_content_type_is_html(local_server: LocalServer) -> None:
     url = local_server.route("/x", Reply(200, PAGE.encode(), {"Content-Type": "application/xhtml+xml"}))
-    assert load_page(url, **FAST).content_type == "application/xhtml+xml"
+    assert fast(url).content_type == "application/xhtml+xml"
 
 
 def test_binary_body_labelled_html_is_sniffed(local_server: LocalServer) -> None:
     url = local_server.route("/png", html(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR"))
     with pytest.raises(NotHTMLError, match="PNG"):
-        load_page(url, **FAST)
+        fast(url)
 
 
 def test_empty_body(local_server: LocalServer) -> None:
     url = local_server.route("/empty", html(b""))
     with pytest.raises(EmptyPageError):
-        load_page(url, **FAST)
+        fast(url)
 
 
 # --- HTTPS ------------------------------------------------------------------------------------
@@ -186,7 +204,7 @@ def test_empty_body(local_server: LocalServer) -> None:
 def test_https_with_trusted_ca(tls_server: tuple[LocalServer, str]) -> None:
     server, ca_pem = tls_server
     url = server.route("/secure", html(PAGE))
-    snap = load_page(url, verify=ca_pem, **FAST)
+    snap = fast(url, verify=ca_pem)
     assert snap.status == 200
     assert snap.url.startswith("https://127.0.0.1:")
 
@@ -194,8 +212,8 @@ def test_https_with_trusted_ca(tls_server: tuple[LocalServer, str]) -> None:
 def test_https_untrusted_certificate(tls_server: tuple[LocalServer, str]) -> None:
     server, _ = tls_server
     url = server.route("/secure", html(PAGE))
-    with pytest.raises(FetchError, match="(?i)certificate|ssl") as info:
-        load_page(url, verify=True, **FAST)
+    with pytest.raises(FetchError, match=r"(?i)certificate|ssl") as info:
+        fast(url, verify=True)
     assert "\n" not in str(info.value)
 
 
@@ -206,7 +224,7 @@ def test_latin1_declared_in_http_header_decodes_as_windows_1252(local_server: Lo
     body = "<p>Le café de l’été</p>".encode("cp1252")
     assert b"\x92" in body and b"\xe9" in body
     url = local_server.route("/latin1", html(body, charset="iso-8859-1"))
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert "Le café de l’été" in snap.text
     assert (snap.encoding, snap.encoding_source) == ("windows-1252", "http")
 
@@ -214,14 +232,14 @@ def test_latin1_declared_in_http_header_decodes_as_windows_1252(local_server: Lo
 def test_windows_1252_declared_only_in_meta(local_server: LocalServer) -> None:
     body = '<html><head><meta charset="windows-1252"></head><body><p>Déjà l’œuvre — 5 €</p></body></html>'
     url = local_server.route("/meta", html(body.encode("cp1252"), charset=None))
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert "Déjà l’œuvre — 5 €" in snap.text
     assert (snap.encoding, snap.encoding_source) == ("windows-1252", "meta")
 
 
 def test_utf8_bom(local_server: LocalServer) -> None:
     url = local_server.route("/bom", html(b"\xef\xbb\xbf" + PAGE.encode("utf-8"), charset=None))
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert snap.text.startswith("<!doctype html>")
     assert (snap.encoding, snap.encoding_source) == ("utf-8", "bom")
 
@@ -230,7 +248,7 @@ def test_gb2312_declared_but_utf8_shipped(local_server: LocalServer) -> None:
     body = '<html><head><meta http-equiv="Content-Type" content="text/html; charset=gb2312"></head>'
     body += "<body><p>L’été dernier, à Paris, les élèves ont créé une œuvre.</p></body></html>"
     url = local_server.route("/gb", html(body.encode("utf-8"), charset=None))
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert "L’été dernier, à Paris, les élèves ont créé une œuvre." in snap.text
     assert (snap.encoding, snap.encoding_source) == ("utf-8", "utf-8")
 
@@ -238,7 +256,7 @@ def test_gb2312_declared_but_utf8_shipped(local_server: LocalServer) -> None:
 def test_undeclared_latin1_does_not_fail(local_server: LocalServer) -> None:
     body = "<p>Le gouvernement a annoncé mercredi une série de mesures destinées à réduire la facture.</p>"
     url = local_server.route("/undeclared", html(body.encode("latin-1"), charset=None))
-    snap = load_page(url, **FAST)
+    snap = fast(url)
     assert snap.encoding_source in ("detected", "fallback")
     assert "Le gouvernement a annonc" in snap.text
 
