@@ -188,9 +188,8 @@ class _Locator:
             where = get(full[i : i + kk])
             if where:
                 hit[i : i + kk] = b"\x01" * kk
-                cov = covers[block_at[i]]
-                for w in where[:4]:  # a shingle repeated in the canonical covers each place
-                    cov.update(range(w, w + kk))
+                if len(where) == 1:  # a shingle repeated in the canonical says nothing about *which* place
+                    covers[block_at[i]].update(range(where[0], where[0] + kk))
         hits = [hit[offsets[b] : offsets[b] + len(c)].count(1) for b, c in enumerate(self.block_codes)]
 
         # clusters of hit blocks
@@ -281,7 +280,8 @@ class _Locator:
         lo = max(0, first - settings.REGION_BLOCKS)
         needle = self.vocab.encode([t.key for t in tokenize(self.article.title)])
         best: tuple[float, int] | None = None
-        for b in range(first + 2, lo - 1, -1):  # nearest first: a teaser further up loses ties
+        # Nearest first: a teaser further up loses ties. Clamped: the span may end the page.
+        for b in range(min(first + 2, len(self.block_codes) - 1), lo - 1, -1):
             hay = self.block_codes[b]
             if not hay or not needle:
                 continue

@@ -14,6 +14,9 @@ from checker.errors import CanonicalError, UnverifiableError
 from checker.models import Article
 from checker.schemas import validate
 
+#: Content-Types under which a canonical article may be served besides HTML.
+JSON_TYPES = frozenset({"application/json", "text/json", "application/ld+json", "text/plain"})
+
 
 def from_dict(data: Any, source: str) -> Article:
     """Validate *data* against the article schema and build the :class:`Article`."""
@@ -51,7 +54,7 @@ def load_canonical(canonical: str | os.PathLike[str] | Mapping[str, Any] | Artic
         text: str | None = None
     else:
         try:
-            snap = fetch_mod.load_page(ref) if not ref.endswith(".json") else fetch_mod.load_json(ref)
+            snap = fetch_mod.load_page(ref, media_types=JSON_TYPES)
         except UnverifiableError as exc:
             raise CanonicalError(f"canonical error: {ref}: {exc}") from None
         raw, url, text = snap.raw, snap.url, snap.text

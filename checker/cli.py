@@ -111,8 +111,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
         out.write(rendered)
     if report.verdict is Verdict.UNVERIFIABLE:
         # The reason always reaches stderr, whatever the format, so CI logs show it.
-        if args.format != "text" or args.output:
-            err.write(f"repcheck: unverifiable: {report.message}\n")
+        err.write(f"repcheck: unverifiable: {report.message}\n")
         return ExitStatus.UNVERIFIABLE
     if args.output:
         err.write(f"repcheck: {report.verdict.value}; report written to {args.output}\n")
@@ -175,6 +174,7 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
         if args.command == "rules":
             return _cmd_rules(args, out, err)
         parser.print_help(out)
+        err.write("repcheck: error: choose a command: check or rules\n")
         return ExitStatus.USAGE
     except _UsageError as exc:
         err.write(f"{exc}\n")

@@ -127,6 +127,7 @@ def load_page(
     user_agent: str = settings.USER_AGENT,
     verify: bool | str = True,
     backoff: float = settings.BACKOFF,
+    media_types: frozenset[str] | None = None,
 ) -> PageSnapshot:
     """Read a partner page from wherever the user named it and return it as evidence.
 
@@ -135,6 +136,7 @@ def load_page(
     (connect, read) in seconds; ``retries`` is the number of attempts per request, counting the
     first (each redirect hop has its own); ``verify`` is passed to requests (``True``, ``False``
     or a CA bundle path). ``max_bytes`` caps files and in-memory input as well as HTTP bodies.
+    ``media_types`` widens the Content-Types accepted over HTTP (canonical JSON articles).
 
     Raises :class:`~checker.errors.FetchError` when the page cannot be read,
     :class:`~checker.errors.NotHTMLError` when it is not HTML and
@@ -173,6 +175,7 @@ def load_page(
             headers={"User-Agent": user_agent, "Accept": ACCEPT},
             verify=verify,
             backoff=backoff,
+            media_types=HTML_TYPES | (media_types or frozenset()),
         )
         if session is not None:
             return _load_url(page.strip(), session, opts, fetched_at=fetched_at, started=started)
@@ -362,6 +365,7 @@ class _Options:
     headers: dict[str, str]
     verify: bool | str
     backoff: float
+    media_types: frozenset[str] = HTML_TYPES
 
 
 @dataclass(frozen=True, slots=True)
@@ -470,7 +474,7 @@ def _send_once(session: requests.Session, url: str, opts: _Options) -> _Reply:
             raise FetchError(_status_message(resp, url))
         content_type = resp.headers.get("Content-Type") or None
         media_type = _content_type_parts(content_type)[0]
-        if media_type is not None and media_type not in HTML_TYPES:
+        if media_type is not None and media_type not in opts.media_types:
             raise NotHTMLError(f"{_oneline(resp.url)} is {media_type}, not an HTML page")
         length = resp.headers.get("Content-Length", "")
         if length.strip().isdigit() and int(length) > opts.max_bytes:

@@ -12,9 +12,9 @@ from checker import __version__
 
 # --- fetch ---------------------------------------------------------------------------------
 #: Identifies us to partner sites (scrapy's habit): name, version and where to read about us.
-USER_AGENT: Final = f"repcheck/{__version__} (+https://github.com/repcheck/repcheck; republication audit)"
+USER_AGENT: Final[str] = f"repcheck/{__version__} (+https://github.com/repcheck/repcheck; republication audit)"
 #: (connect, read) timeouts in seconds; requests never waits forever.
-TIMEOUT: Final = (10.0, 30.0)
+TIMEOUT: Final[tuple[float, float]] = (10.0, 30.0)
 #: Total attempts for one URL, counting the first one.
 RETRIES: Final = 3
 #: Only these statuses are retried (transient by RFC 9110 semantics); 4xx other than 408/429 are final.

@@ -82,6 +82,14 @@ def test_redirect_loop_is_a_fetch_error(local_server: LocalServer) -> None:
     assert local_server.hits["/loop1"] == 1
 
 
+def test_redirect_to_itself_setting_a_cookie_is_not_a_loop(local_server: LocalServer) -> None:
+    consent = Reply(302, headers={"Location": "/consent", "Set-Cookie": "consent=yes; Path=/"})
+    url = local_server.route("/consent", consent, html(PAGE))
+    snap = fast(url)
+    assert snap.redirects == (Redirect(url, 302),)
+    assert local_server.requests[1].headers.get("Cookie") == "consent=yes"
+
+
 def test_too_many_redirects(local_server: LocalServer) -> None:
     for i in range(15):
         local_server.route(f"/r{i}", redirect(f"/r{i + 1}"))
@@ -151,6 +159,14 @@ def test_connection_refused(local_server: LocalServer) -> None:
     local_server.__exit__(None, None, None)  # nothing listens on the port any more
     with pytest.raises(FetchError, match="refused") as info:
         fast(url, retries=2)
+    assert "\n" not in str(info.value)
+
+
+def test_truncated_body_is_retried_then_fails(local_server: LocalServer) -> None:
+    url = local_server.route("/cut", html(b"<p>the connection drops", headers={"Content-Length": "5000"}))
+    with pytest.raises(FetchError, match="network error") as info:
+        fast(url, retries=2)
+    assert local_server.hits["/cut"] == 2
     assert "\n" not in str(info.value)
 
 
