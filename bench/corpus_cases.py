@@ -64,8 +64,10 @@ def load_pages(root: Path) -> list[CorpusPage]:
 
 
 def _page_h1(raw: bytes) -> str | None:
+    from checker.fetch import decode_html
+
     try:
-        doc = lxml.html.document_fromstring(raw)
+        doc = lxml.html.document_fromstring(decode_html(raw)[0])
     except (ValueError, lxml.etree.ParserError):
         return None
     h1 = doc.find(".//h1")

@@ -312,37 +312,58 @@ class _Locator:
                for o in Indel.opcodes(self.canon_code, page_code)]
         ops = _slide(ops, [t.para for t in self.canon], [t.block for t in toks],
                      [t.key for t in self.canon], [t.key for t in toks])
-        return toks, _cleanup(ops)
+        return toks, _cleanup(ops, [t.para for t in self.canon], [t.block for t in toks])
 
     # -- step 4: short fields among the words the text did not take ------------------------------
-    def fields(self, span: tuple[int, int], title: FieldMatch,
-               taken: set[tuple[int, int]]) -> tuple[list[FieldMatch], tuple[int, int]]:
-        """Captions, credits and byline, searched in the article region among free words."""
+    def specs(self) -> list[tuple[str, str, int | None]]:
+        """The short fields to find: (field, canonical text, image or author index)."""
+        out: list[tuple[str, str, int | None]] = []
+        for i, img in enumerate(self.article.images):
+            if img.caption:
+                out.append(("caption", img.caption, i))
+            if img.credit:
+                out.append(("credit", img.credit, i))
+        if self.article.byline:
+            out.append(("byline", self.article.byline, None))
+        else:
+            out.extend(("author", name, j) for j, name in enumerate(self.article.authors))
+        return out
+
+    def region(self, span: tuple[int, int], title: FieldMatch) -> tuple[int, int]:
+        """Blocks where the article's fields and images are looked for: headline to body end."""
+        first, last = span
+        top = title.block if title.block is not None and title.block < first else max(0, first - 8)
+        return top, min(len(self.page.blocks) - 1, last + 8)
+
+    def fields(self, span: tuple[int, int], region: tuple[int, int], codes: list[str], *, exact: bool,
+               skip: set[tuple[str, int | None]]) -> dict[tuple[str, int | None], FieldMatch]:
+        """Captions, credits and byline (or authors) found in the region of the article.
+
+        With *exact*, only exact occurrences are taken: done before the word alignment, so that a
+        caption quoting the body cannot lend its words to it. Otherwise the best similar occurrence
+        among *codes* (the words the text alignment left free) is taken.
+        """
         first, last = span
         n = len(self.page.blocks)
-        art = self.article
-        top = title.block if title.block is not None and title.block < first else max(0, first - 8)
-        region = range(top, min(n, last + 1 + 8))
-        # Words aligned with the canonical text cannot be a caption or a byline: mask them.
-        masked = list(self.block_codes)
-        for b in {b for b, _ in taken}:
-            masked[b] = "".join("\x01" if (b, i) in taken else c for i, c in enumerate(self.block_codes[b]))
-        found: list[FieldMatch] = [title]
-        for i, img in enumerate(art.images):
-            if img.caption:
-                found.append(self._find("caption", img.caption, region, masked, index=i, near=first))
-            if img.credit:
-                found.append(self._credit(img.credit, region, masked, i, first))
-        if art.byline:
-            found.append(self._find("byline", art.byline, region, masked, near=first))
-        else:
-            wide = range(max(0, first - settings.REGION_BLOCKS), min(n, last + 1 + settings.REGION_BLOCKS))
-            for name in art.authors:
-                found.append(self._find("author", name, wide, masked, near=first))
-        return found, (top, min(n - 1, last + 8))
+        near = range(region[0], region[1] + 1)
+        wide = range(max(0, first - settings.REGION_BLOCKS), min(n, last + 1 + settings.REGION_BLOCKS))
+        found: dict[tuple[str, int | None], FieldMatch] = {}
+        for field, text, index in self.specs():
+            if (field, index) in skip:
+                continue
+            if exact and (field == "author" or len(tokenize(text)) < settings.MIN_EXACT_FIELD_WORDS):
+                continue  # short texts ("AFP", a name) also occur in the body: only after alignment
+            where = wide if field == "author" else near
+            if field == "credit" and not exact:
+                match = self._credit(text, where, codes, index or 0, first)
+            else:
+                match = self._find(field, text, where, codes, index=index, near=first, exact=exact)
+            if match.block is not None or not exact:
+                found[(field, index)] = match
+        return found
 
     def _find(self, field: str, text: str, candidates: range, codes: list[str], *,
-              index: int | None = None, near: int = 0) -> FieldMatch:
+              index: int | None = None, near: int = 0, exact: bool = False) -> FieldMatch:
         needle = self.vocab.encode([t.key for t in tokenize(text)])
         best: tuple[float, int, int, int] | None = None
         best_rank: tuple[float, int, int] | None = None
@@ -350,7 +371,13 @@ class _Locator:
             hay = codes[b]
             if not hay or not needle:
                 continue
-            sim, t0, t1 = _locate_in(needle, hay)
+            if exact:
+                at = hay.find(needle)
+                if at < 0:
+                    continue
+                sim, t0, t1 = 1.0, at, at + len(needle)
+            else:
+                sim, t0, t1 = _locate_in(needle, hay)
             if sim < settings.FIELD_ALTERED_MIN:
                 continue
             # Exact beats altered; a <figcaption> beats body text for captions; then nearness.
@@ -481,7 +508,7 @@ def _slide(ops: list[Opcode], paras: list[int], blocks: list[int], ckeys: list[s
     return [o for o in out if o.c1 > o.c0 or o.p1 > o.p0]
 
 
-def _cleanup(ops: list[Opcode]) -> list[Opcode]:
+def _cleanup(ops: list[Opcode], paras: list[int], blocks: list[int]) -> list[Opcode]:
     """Dissolve chance matches: a short equal run between larger edits becomes part of the edit.
 
     The longest common subsequence happily matches "et" or "le général Haftar" inside a removed
@@ -508,7 +535,12 @@ def _cleanup(ops: list[Opcode]) -> list[Opcode]:
             while j < len(out) and out[j].tag != "equal":
                 right += max(out[j].c1 - out[j].c0, out[j].p1 - out[j].p0)
                 j += 1
-            if size <= left and size <= right and (left + right) > 2 * size:
+            # A whole paragraph matched to a whole block ("Football" as a sub-heading) is structure.
+            whole = (op.c0 == 0 or paras[op.c0 - 1] != paras[op.c0]) and (
+                op.c1 == len(paras) or paras[op.c1] != paras[op.c1 - 1]) and (
+                op.p0 == 0 or blocks[op.p0 - 1] != blocks[op.p0]) and (
+                op.p1 == len(blocks) or blocks[op.p1] != blocks[op.p1 - 1])
+            if not whole and size <= left and size <= right and (left + right) > 2 * size:
                 out[i : i + 1] = [Opcode("delete", op.c0, op.c1, op.p0, op.p0), Opcode("insert", op.c1, op.c1, op.p0, op.p1)]
                 changed = True
                 break
@@ -523,9 +555,17 @@ def align(article: Article, page: ExtractedPage) -> Alignment:
     loc = _Locator(article, page)
     span = loc.locate()
     title = loc.title(span)
+    region = loc.region(span, title)
+    exact = loc.fields(span, region, loc.block_codes, exact=True, skip=set())
     toks, ops = loc.words(span)
+    # Words aligned with the canonical text cannot be a caption or a byline: mask them.
     taken = {(toks[k].block, toks[k].index) for o in ops if o.tag == "equal" for k in range(o.p0, o.p1)}
-    fields, region = loc.fields(span, title, taken)
+    masked = list(loc.block_codes)
+    for b in {b for b, _ in taken}:
+        masked[b] = "".join("\x01" if (b, i) in taken else c for i, c in enumerate(loc.block_codes[b]))
+    fuzzy = loc.fields(span, region, masked, exact=False, skip=set(exact))
+    found = {**exact, **fuzzy}
+    fields = [title, *(found[(f, i)] for f, _, i in loc.specs())]
     claimed = frozenset(k for k, t in enumerate(toks) if loc._is_claimed(t.block, t.index))
     images, inside = loc.images(region, span)
     equal = sum(o.c1 - o.c0 for o in ops if o.tag == "equal")

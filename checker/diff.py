@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from difflib import SequenceMatcher
 
 from checker import settings
-from checker.align import Alignment, CanonToken, FieldMatch, Opcode
+from checker.align import Alignment, CanonToken, FieldMatch, Opcode, PageToken
 from checker.models import Article, CanonicalEvidence, Difference, PartnerEvidence
 from checker.normalize import comparable, squash
 
@@ -136,6 +136,8 @@ class _Differ:
         adds: list[tuple[int, int, int]] = []  # (p0, p1, canonical place)
         for run in (self._trim(r) for r in _runs(self._ops(), self.canon)):
             cut, add = run.c1 - run.c0, run.p1 - run.p0
+            if cut and add and _same_letters(self.canon[run.c0 : run.c1], self.ptoks[run.p0 : run.p1]):
+                continue  # only the word boundaries moved ("Maschinen" + "pharmazeutische" split by <br>)
             if cut and add and max(cut, add) <= settings.MAX_ALTERATION_WORDS:
                 ev = self.canon_evidence(run.c0, run.c1)[0]
                 yield Difference("text.alteration", ev, self.partner_evidence(run.p0, run.p1), max(cut, add))
@@ -250,6 +252,10 @@ class _Differ:
         if count and example:
             yield Difference("text.typography", CanonicalEvidence("body", example[0]), PartnerEvidence(example[1]),
                              count, detail=(("words", str(count)),))
+
+
+def _same_letters(canon: Sequence[CanonToken], page: Sequence[PageToken]) -> bool:
+    return "".join(t.key for t in canon) == "".join(t.key for t in page)
 
 
 def _moves(cuts: list[tuple[int, int, int]], adds: list[tuple[int, int, int]], canon: list[str],

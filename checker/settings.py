@@ -71,6 +71,8 @@ REGION_BLOCKS: Final = 40
 FIELD_ALTERED_MIN: Final = 0.55
 #: Chance matches of at most this many words between larger edits are dissolved into the edit.
 MAX_ISLAND_WORDS: Final = 5
+#: Captions, credits and bylines at least this long are claimed before the text is aligned when found exactly.
+MIN_EXACT_FIELD_WORDS: Final = 4
 #: Edits in the same paragraph separated by at most this many equal words form one difference.
 MERGE_GAP_WORDS: Final = 2
 #: A replacement longer than this (on either side, in words) is reported as a cut plus an addition.
