@@ -230,7 +230,8 @@ class _Locator:
             while len(members) > 1:
                 edge = members[0] if from_start else members[-1]
                 rest = set().union(*(covers[b] for b in (members[1:] if from_start else members[:-1])))
-                if len(covers[edge] - rest) > 0.2 * len(covers[edge]):
+                # No unique shingle (a lead the body repeats word for word): nothing says it is a copy.
+                if not covers[edge] or len(covers[edge] - rest) > 0.2 * len(covers[edge]):
                     break
                 members = members[1:] if from_start else members[:-1]
         first, last = members[0], members[-1]
@@ -480,19 +481,25 @@ def _slide(ops: list[Opcode], paras: list[int], blocks: list[int], ckeys: list[s
             a, b, keys, units = op.c0, op.c1, ckeys, paras
             lo_room, hi_room = left.c1 - left.c0, right.c1 - right.c0
 
-        def score(s: int, e: int) -> int:
-            return int(s == 0 or units[s - 1] != units[s]) + int(e >= len(units) or units[e - 1] != units[e])
+        # The other side's position moves with the edit: an insertion's canonical place (or a
+        # cut's page place) on a paragraph (block) boundary breaks ties.
+        other, at = (paras, op.c0) if op.tag == "insert" else (blocks, op.p0)
 
-        best_k, best = 0, score(a, b)
+        def score(k: int) -> tuple[int, int]:
+            s, e, o = a + k, b + k, at + k
+            ends = int(s == 0 or units[s - 1] != units[s]) + int(e >= len(units) or units[e - 1] != units[e])
+            return ends, int(o <= 0 or o >= len(other) or other[o - 1] != other[o])
+
+        best_k, best = 0, score(0)
         k = 1
         while k <= lo_room and keys[a - k] == keys[b - k]:
-            if score(a - k, b - k) > best:
-                best_k, best = -k, score(a - k, b - k)
+            if score(-k) > best:
+                best_k, best = -k, score(-k)
             k += 1
         k = 1
         while k <= hi_room and b + k - 1 < len(keys) and keys[a + k - 1] == keys[b + k - 1]:
-            if score(a + k, b + k) > best:
-                best_k, best = k, score(a + k, b + k)
+            if score(k) > best:
+                best_k, best = k, score(k)
             k += 1
         if best_k == 0:
             continue

@@ -8,6 +8,7 @@ below ``main`` calls ``sys.exit``. Bad input gives one line on stderr, never a t
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import sys
@@ -159,7 +160,8 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     environ = os.environ if env is None else env
     parser = _parser()
     try:
-        args = parser.parse_args(argv)
+        with contextlib.redirect_stdout(out):  # argparse prints --help and --version itself
+            args = parser.parse_args(argv)
     except _UsageError as exc:
         err.write(f"{exc}\n")
         return ExitStatus.USAGE
@@ -188,6 +190,10 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except KeyboardInterrupt:
         err.write("repcheck: interrupted\n")
         return 130
+    except Exception as exc:  # a bug of ours: still one line, and a way to see the traceback
+        log.debug("internal error", exc_info=True)
+        err.write(f"repcheck: internal error: {type(exc).__name__}: {exc} (run with -vv for the traceback)\n")
+        return ExitStatus.USAGE
 
 
 def main_entry() -> None:

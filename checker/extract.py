@@ -31,7 +31,8 @@ BLOCK_TAGS: Final = frozenset(
      "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
      "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
 )
-_MAX_DEPTH: Final = 400  # deeper subtrees are read as plain text: no recursion error on hostile pages
+_MAX_DEPTH: Final = 400
+_PARSER: Final = lxml.html.HTMLParser(huge_tree=True)  # deeper subtrees are read as plain text: no recursion error on hostile pages
 _XML_DECL: Final = regex.compile(r"^\s*<\?xml[^>]*\?>")
 _MARKUP: Final = regex.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9-]*|!doctype)[\s/>]", regex.IGNORECASE)
 _HIDDEN_STYLE: Final = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
@@ -197,7 +198,9 @@ def parse(text: str) -> lxml.html.HtmlElement:
         raise NotHTMLError("the page is not HTML (no markup found)")
     text = _XML_DECL.sub("", text, count=1)  # lxml refuses str input that declares an encoding
     try:
-        return lxml.html.document_fromstring(text)
+        # huge_tree lifts libxml2's depth limit of 256, which otherwise silently drops the article
+        # of a page nested deeper than that; the walk below bounds its own recursion.
+        return lxml.html.document_fromstring(text, parser=_PARSER)
     except (lxml.etree.ParserError, ValueError) as exc:
         raise EmptyPageError(f"the page has no content to read ({exc})") from None
 

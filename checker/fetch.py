@@ -238,7 +238,8 @@ def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str, 
 
 
 def _load_string(page: str, *, fetched_at: str, started: float, max_bytes: int) -> PageSnapshot:
-    raw = page.encode("utf-8")
+    # Lone surrogates (from a bad decode upstream) cannot be encoded: keep them visible as U+FFFD.
+    raw = page.encode("utf-8", errors="replace")
     if len(raw) > max_bytes:
         raise FetchError(f"the page given as a string is {len(raw)} bytes, over the size cap of {max_bytes} bytes")
     _sniff(raw, "the page given as a string", None)
@@ -265,8 +266,8 @@ def _load_file(path: Path, *, source: str, fetched_at: str, started: float, max_
         with path.open("rb") as fh:
             raw = fh.read(max_bytes + 1)
         url = path.resolve().as_uri()
-    except OSError as exc:
-        reason = exc.strerror or type(exc).__name__
+    except (OSError, ValueError) as exc:  # ValueError: a NUL byte in the path
+        reason = getattr(exc, "strerror", None) or str(exc) or type(exc).__name__
         raise FetchError(f"cannot read page file {_oneline(str(path))!r}: {reason}") from exc
     if len(raw) > max_bytes:
         raise FetchError(f"page file {_oneline(str(path))!r} is over the size cap of {max_bytes} bytes")

@@ -59,7 +59,7 @@ CLUSTER_GAP_WORDS: Final = 60
 #: A neighbouring cluster joins the article when it brings at least this many new canonical words.
 CLUSTER_MIN_GAIN: Final = 4
 #: ... and when at least this share of its matched words are new (a teaser repeating the lead is not).
-CLUSTER_MIN_GAIN_SHARE: Final = 0.5
+CLUSTER_MIN_GAIN_SHARE: Final = 0.25
 #: The page carries the article when at least this many canonical words (or half of a shorter
 #: article) are found on it; below that the page is unverifiable, never a violation.
 MIN_MATCHED_WORDS: Final = 30

@@ -380,11 +380,6 @@ def test_version(capsys: pytest.CaptureFixture[str]) -> None:
     assert f"repcheck {__version__}" in out + capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug: argparse's version action writes to sys.stdout, not the stdout "
-    "injected into main(), so an embedding caller cannot capture it",
-)
 def test_version_goes_to_the_injected_stdout() -> None:
     code, out, _ = run("--version")
     assert code == 0

@@ -211,12 +211,6 @@ def test_deeply_nested_divs(depth: int) -> None:
     judged(("<span><p>" * depth).encode())
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="limitation: lxml's HTML parser (libxml2) stops building the tree at depth "
-    "256, so an article nested ~250 elements deep is reported unverifiable ('the page has no visible "
-    "text'); browsers render it (Blink caps at 512)",
-)
 def test_article_nested_300_deep_is_still_judged() -> None:
     article = (PARTNERS / "compliant.html").read_text(encoding="utf-8")
     report = judged("<html><body>" + "<div>" * 300 + article + "</div>" * 300 + "</body></html>")
@@ -244,22 +238,10 @@ def test_nul_bytes_and_invalid_utf8() -> None:
     judged("<p>\x00</p>" + page.decode("utf-8"))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=ValueError,
-    reason="bug: fetch._load_file catches OSError only; a str page naming a path with a NUL byte "
-    "raises ValueError('embedded null byte') out of check()",
-)
 def test_path_with_nul_byte() -> None:
     judged("page\x00.html")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=UnicodeEncodeError,
-    reason="bug: fetch._load_string encodes the str page as UTF-8 with errors='strict'; a lone "
-    "surrogate (e.g. from os.fsdecode or surrogateescape) raises out of check()",
-)
 def test_str_page_with_a_lone_surrogate() -> None:
     judged((PARTNERS / "compliant.html").read_text(encoding="utf-8").replace("</h1>", "\ud800</h1>", 1))
 

@@ -343,12 +343,6 @@ def _block_of(page_html: str, text: str) -> str:
     return next(b.css_path for b in extract(page_html).blocks if b.text.strip().startswith(text))
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="bug (align._slide): a word added at the end of a paragraph that equals the "
-    "first word of the next one is attributed to the next paragraph's block (the tie between the two "
-    "equivalent places is not broken by the canonical paragraph boundary)",
-)
 def test_a_word_added_at_the_end_of_a_paragraph_is_located_there() -> None:
     page = render(with_body(0, BODY[0] + " le"))
     report = judge(page)
