@@ -22,10 +22,10 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_cases import CorpusPage, Mutation, canonical_for, corpus_root, load_pages, mutations  # noqa: E402
+from corpus_cases import CorpusPage, Mutation, canonical_for, corpus_root, load_pages, mutations
 
-from checker import check  # noqa: E402
-from checker.models import Finding, Report  # noqa: E402
+from checker import check
+from checker.models import Finding, Report
 
 AS_IS_KINDS = ("text.cut", "text.alteration", "title.missing", "title.altered")
 
@@ -46,8 +46,9 @@ def found(report: Report, m: Mutation) -> bool:
     for f in report.findings:
         if f.severity.value != "error" or f.kind not in m.expect_kinds:
             continue
-        evidence = " ".join([f.canonical.text if f.canonical else "", f.partner.text if f.partner else "",
-                             *(v for _, v in f.detail)])
+        evidence = " ".join(
+            [f.canonical.text if f.canonical else "", f.partner.text if f.partner else "", *(v for _, v in f.detail)]
+        )
         if marker in _norm(evidence) or (f.canonical is not None and f.canonical.paragraph == m.paragraph):
             return True
     return False
@@ -115,8 +116,10 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages(root)[: args.limit]
     res = run(pages)
     print(f"pages with complete ground truth: {res['pages']} ({res['seconds']} s)")
-    print(f"as is, no text.cut/text.alteration/title.* error: {res['as_is_clean']}/{res['pages']} "
-          f"= {res['as_is_clean_rate']:.1%}   (target >= 98%)")
+    print(
+        f"as is, no text.cut/text.alteration/title.* error: {res['as_is_clean']}/{res['pages']} "
+        f"= {res['as_is_clean_rate']:.1%}   (target >= 98%)"
+    )
     for pid, why in res["as_is_failures"].items():
         print(f"    {pid}: {why[0]}" + (f" (+{len(why) - 1} more)" if len(why) > 1 else ""))
     print(f"{'mutation':<18} {'found':>6} {'cases':>6} {'rate':>7}   (target >= 98%)")

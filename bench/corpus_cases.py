@@ -235,7 +235,9 @@ def _change(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str
 
 
 def _iframe(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
-    ad = lxml.html.fragment_fromstring(f'<div class="ad-slot"><iframe src="{AD_SRC}" width="300" height="250"></iframe></div>')
+    ad = lxml.html.fragment_fromstring(
+        f'<div class="ad-slot"><iframe src="{AD_SRC}" width="300" height="250"></iframe></div>'
+    )
     ad.tail = el.tail
     el.tail = None
     el.addnext(ad)

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 __version__ = "0.1.0"
 
-from checker.errors import ConfigError, RepcheckError, UnverifiableError  # noqa: E402
-from checker.models import Article, Finding, Report, Severity, Verdict  # noqa: E402
-from checker.pipeline import check  # noqa: E402
-from checker.profiles import Profile, load_profile  # noqa: E402
-from checker.status import ExitStatus  # noqa: E402
+from checker.errors import ConfigError, RepcheckError, UnverifiableError
+from checker.models import Article, Finding, Report, Severity, Verdict
+from checker.pipeline import check
+from checker.profiles import Profile, load_profile
+from checker.status import ExitStatus
 
 __all__ = [
     "Article",

@@ -19,6 +19,7 @@ Three steps, all on normalised word keys (see ``normalize.py``):
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import partial
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -45,7 +46,7 @@ class PageToken(NamedTuple):
 
     key: str
     block: int
-    index: int  # position among the block's words
+    pos: int  # position among the block's words
     start: int
     end: int
 
@@ -135,16 +136,6 @@ def _canon_tokens(article: Article) -> list[CanonToken]:
     for i, para in enumerate(article.body):
         out.extend(CanonToken(t.key, "body", i, t.start, t.end) for t in tokenize(para))
     return out
-
-
-def _best_in_block(needle: str, hay: str) -> tuple[float, int, int]:
-    """Similarity (0-1) of *needle* to the best window of *hay*, and that window's bounds."""
-    if not needle or not hay:
-        return 0.0, 0, 0
-    if len(hay) <= len(needle) + 1:
-        return Indel.normalized_similarity(needle, hay), 0, len(hay)
-    al = fuzz.partial_ratio_alignment(needle, hay)
-    return al.score / 100.0, al.dest_start, al.dest_end
 
 
 class _Locator:
@@ -246,16 +237,20 @@ class _Locator:
         blocks = self.page.blocks
         for _ in range(settings.EXTEND_BLOCKS):
             nxt = last + 1
-            if nxt < len(blocks) and blocks[nxt].parent_path == blocks[last].parent_path and (
-                blocks[nxt].tag == blocks[last].tag
+            if (
+                nxt < len(blocks)
+                and blocks[nxt].parent_path == blocks[last].parent_path
+                and (blocks[nxt].tag == blocks[last].tag)
             ):
                 last = nxt
             else:
                 break
         for _ in range(settings.EXTEND_BLOCKS):
             prv = first - 1
-            if prv >= 0 and blocks[prv].parent_path == blocks[first].parent_path and (
-                blocks[prv].tag == blocks[first].tag
+            if (
+                prv >= 0
+                and blocks[prv].parent_path == blocks[first].parent_path
+                and (blocks[prv].tag == blocks[first].tag)
             ):
                 first = prv
             else:
@@ -309,10 +304,17 @@ class _Locator:
                 toks.append(PageToken(t.key, b, i, t.start, t.end))
                 codes.append(code[i])
         page_code = "".join(codes)
-        ops = [Opcode(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
-               for o in Indel.opcodes(self.canon_code, page_code)]
-        ops = _slide(ops, [t.para for t in self.canon], [t.block for t in toks],
-                     [t.key for t in self.canon], [t.key for t in toks])
+        ops = [
+            Opcode(o.tag, o.src_start, o.src_end, o.dest_start, o.dest_end)
+            for o in Indel.opcodes(self.canon_code, page_code)
+        ]
+        ops = _slide(
+            ops,
+            [t.para for t in self.canon],
+            [t.block for t in toks],
+            [t.key for t in self.canon],
+            [t.key for t in toks],
+        )
         return toks, _cleanup(ops, [t.para for t in self.canon], [t.block for t in toks])
 
     # -- step 4: short fields among the words the text did not take ------------------------------
@@ -336,8 +338,15 @@ class _Locator:
         top = title.block if title.block is not None and title.block < first else max(0, first - 8)
         return top, min(len(self.page.blocks) - 1, last + 8)
 
-    def fields(self, span: tuple[int, int], region: tuple[int, int], codes: list[str], *, exact: bool,
-               skip: set[tuple[str, int | None]]) -> dict[tuple[str, int | None], FieldMatch]:
+    def fields(
+        self,
+        span: tuple[int, int],
+        region: tuple[int, int],
+        codes: list[str],
+        *,
+        exact: bool,
+        skip: set[tuple[str, int | None]],
+    ) -> dict[tuple[str, int | None], FieldMatch]:
         """Captions, credits and byline (or authors) found in the region of the article.
 
         With *exact*, only exact occurrences are taken: done before the word alignment, so that a
@@ -363,8 +372,17 @@ class _Locator:
                 found[(field, index)] = match
         return found
 
-    def _find(self, field: str, text: str, candidates: range, codes: list[str], *,
-              index: int | None = None, near: int = 0, exact: bool = False) -> FieldMatch:
+    def _find(
+        self,
+        field: str,
+        text: str,
+        candidates: range,
+        codes: list[str],
+        *,
+        index: int | None = None,
+        near: int = 0,
+        exact: bool = False,
+    ) -> FieldMatch:
         needle = self.vocab.encode([t.key for t in tokenize(text)])
         best: tuple[float, int, int, int] | None = None
         best_rank: tuple[float, int, int] | None = None
@@ -447,6 +465,8 @@ def _locate_in(needle: str, hay: str) -> tuple[float, int, int]:
     if len(hay) <= len(needle):
         return Indel.normalized_similarity(needle, hay), 0, len(hay)
     al = fuzz.partial_ratio_alignment(needle, hay)
+    if al is None:
+        return 0.0, 0, 0
     margin = max(2, len(needle) // 2)
     w0, w1 = max(0, al.dest_start - margin), min(len(hay), al.dest_end + margin)
     equal = [o for o in Indel.opcodes(needle, hay[w0:w1]) if o.tag == "equal"]
@@ -460,8 +480,14 @@ def _locate_in(needle: str, hay: str) -> tuple[float, int, int]:
     return sim, s, e
 
 
-def _slide(ops: list[Opcode], paras: list[int], blocks: list[int], ckeys: list[str],
-           pkeys: list[str]) -> list[Opcode]:
+def _slide_score(units: list[int], other: list[int], a: int, b: int, at: int, k: int) -> tuple[int, int]:
+    """How well an edit shifted by *k* fits the structure: ends on unit boundaries, then the other side."""
+    s, e, o = a + k, b + k, at + k
+    ends = int(s == 0 or units[s - 1] != units[s]) + int(e >= len(units) or units[e - 1] != units[e])
+    return ends, int(o <= 0 or o >= len(other) or other[o - 1] != other[o])
+
+
+def _slide(ops: list[Opcode], paras: list[int], blocks: list[int], ckeys: list[str], pkeys: list[str]) -> list[Opcode]:
     """Move each pure insertion or deletion to the equivalent place that best fits the structure.
 
     When the words at one end of an edit repeat at the other end, the edit can slide without
@@ -484,12 +510,7 @@ def _slide(ops: list[Opcode], paras: list[int], blocks: list[int], ckeys: list[s
         # The other side's position moves with the edit: an insertion's canonical place (or a
         # cut's page place) on a paragraph (block) boundary breaks ties.
         other, at = (paras, op.c0) if op.tag == "insert" else (blocks, op.p0)
-
-        def score(k: int) -> tuple[int, int]:
-            s, e, o = a + k, b + k, at + k
-            ends = int(s == 0 or units[s - 1] != units[s]) + int(e >= len(units) or units[e - 1] != units[e])
-            return ends, int(o <= 0 or o >= len(other) or other[o - 1] != other[o])
-
+        score = partial(_slide_score, units, other, a, b, at)
         best_k, best = 0, score(0)
         k = 1
         while k <= lo_room and keys[a - k] == keys[b - k]:
@@ -543,12 +564,17 @@ def _cleanup(ops: list[Opcode], paras: list[int], blocks: list[int]) -> list[Opc
                 right += max(out[j].c1 - out[j].c0, out[j].p1 - out[j].p0)
                 j += 1
             # A whole paragraph matched to a whole block ("Football" as a sub-heading) is structure.
-            whole = (op.c0 == 0 or paras[op.c0 - 1] != paras[op.c0]) and (
-                op.c1 == len(paras) or paras[op.c1] != paras[op.c1 - 1]) and (
-                op.p0 == 0 or blocks[op.p0 - 1] != blocks[op.p0]) and (
-                op.p1 == len(blocks) or blocks[op.p1] != blocks[op.p1 - 1])
+            whole = (
+                (op.c0 == 0 or paras[op.c0 - 1] != paras[op.c0])
+                and (op.c1 == len(paras) or paras[op.c1] != paras[op.c1 - 1])
+                and (op.p0 == 0 or blocks[op.p0 - 1] != blocks[op.p0])
+                and (op.p1 == len(blocks) or blocks[op.p1] != blocks[op.p1 - 1])
+            )
             if not whole and size <= left and size <= right and (left + right) > 2 * size:
-                out[i : i + 1] = [Opcode("delete", op.c0, op.c1, op.p0, op.p0), Opcode("insert", op.c1, op.c1, op.p0, op.p1)]
+                out[i : i + 1] = [
+                    Opcode("delete", op.c0, op.c1, op.p0, op.p0),
+                    Opcode("insert", op.c1, op.c1, op.p0, op.p1),
+                ]
                 changed = True
                 break
     return out
@@ -566,14 +592,14 @@ def align(article: Article, page: ExtractedPage) -> Alignment:
     exact = loc.fields(span, region, loc.block_codes, exact=True, skip=set())
     toks, ops = loc.words(span)
     # Words aligned with the canonical text cannot be a caption or a byline: mask them.
-    taken = {(toks[k].block, toks[k].index) for o in ops if o.tag == "equal" for k in range(o.p0, o.p1)}
+    taken = {(toks[k].block, toks[k].pos) for o in ops if o.tag == "equal" for k in range(o.p0, o.p1)}
     masked = list(loc.block_codes)
     for b in {b for b, _ in taken}:
         masked[b] = "".join("\x01" if (b, i) in taken else c for i, c in enumerate(loc.block_codes[b]))
     fuzzy = loc.fields(span, region, masked, exact=False, skip=set(exact))
     found = {**exact, **fuzzy}
     fields = [title, *(found[(f, i)] for f, _, i in loc.specs())]
-    claimed = frozenset(k for k, t in enumerate(toks) if loc._is_claimed(t.block, t.index))
+    claimed = frozenset(k for k, t in enumerate(toks) if loc._is_claimed(t.block, t.pos))
     images, inside = loc.images(region, span)
     equal = sum(o.c1 - o.c0 for o in ops if o.tag == "equal")
     coverage = equal / len(loc.canon) if loc.canon else 1.0

@@ -28,8 +28,9 @@ def _looks_like_json(raw: bytes) -> bool:
     return raw.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] in (b"{", b"[")
 
 
-def load_canonical(canonical: str | os.PathLike[str] | Mapping[str, Any] | Article,
-                   selectors: Mapping[str, Any] | None = None) -> Article:
+def load_canonical(
+    canonical: str | os.PathLike[str] | Mapping[str, Any] | Article, selectors: Mapping[str, Any] | None = None
+) -> Article:
     """Load the canonical article from any accepted form.
 
     JSON is recognised by its first character; anything else is read as the publisher's HTML page

@@ -44,21 +44,36 @@ def _parser() -> _Parser:
     p.add_argument("-v", "--verbose", action="count", default=0, help="log progress to stderr (-vv for debug)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    c = sub.add_parser("check", help="check one partner page against the canonical article",
-                       description="Check one partner page against the canonical article. Exit status: 0 compliant, "
-                       "1 violation, 2 usage or configuration error, 3 unverifiable.")
+    c = sub.add_parser(
+        "check",
+        help="check one partner page against the canonical article",
+        description="Check one partner page against the canonical article. Exit status: 0 compliant, "
+        "1 violation, 2 usage or configuration error, 3 unverifiable.",
+    )
     c.add_argument("page", metavar="PAGE", help="partner page: http(s) URL, file:// URL or local path")
-    c.add_argument("--canonical", required=True, metavar="CANONICAL",
-                   help="canonical article: JSON file or URL (article.schema.json), or the publisher's HTML page")
-    c.add_argument("--rules", metavar="PROFILE", default=None,
-                   help="licence profile: a built-in id (see 'repcheck rules list') or a TOML file "
-                        "(default: the strict built-in 'verbatim' profile)")
+    c.add_argument(
+        "--canonical",
+        required=True,
+        metavar="CANONICAL",
+        help="canonical article: JSON file or URL (article.schema.json), or the publisher's HTML page",
+    )
+    c.add_argument(
+        "--rules",
+        metavar="PROFILE",
+        default=None,
+        help="licence profile: a built-in id (see 'repcheck rules list') or a TOML file "
+        "(default: the strict built-in 'verbatim' profile)",
+    )
     c.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
     c.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
     c.add_argument("--timeout", type=float, metavar="SECONDS", help="network read timeout (default: 30)")
     c.add_argument("--user-agent", metavar="UA", help="User-Agent sent to partner sites")
-    c.add_argument("--color", choices=("auto", "always", "never"), default="auto",
-                   help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)")
+    c.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)",
+    )
 
     r = sub.add_parser("rules", help="list, validate and document licence profiles")
     rsub = r.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
@@ -141,7 +156,7 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         return status
     if args.rules_command == "kinds":
         seen = set()
-        for kind, module in sorted(REGISTRY.items()):
+        for _kind, module in sorted(REGISTRY.items()):
             if module in seen:
                 continue
             seen.add(module)
@@ -152,8 +167,13 @@ def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     raise _UsageError("repcheck rules: error: choose an action: list, validate or kinds")
 
 
-def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, stderr: TextIO | None = None,
-         env: Mapping[str, str] | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None,
+    *,
+    stdout: TextIO | None = None,
+    stderr: TextIO | None = None,
+    env: Mapping[str, str] | None = None,
+) -> int:
     """Run the command line; return the exit status instead of exiting."""
     out = stdout or sys.stdout
     err = stderr or sys.stderr
@@ -168,8 +188,11 @@ def main(argv: Sequence[str] | None = None, *, stdout: TextIO | None = None, std
     except SystemExit as exc:  # --help and --version print and "exit" 0
         return int(exc.code or 0)
     if args.verbose:
-        logging.basicConfig(stream=err, level=logging.DEBUG if args.verbose > 1 else logging.INFO,
-                            format="repcheck: %(name)s: %(message)s")
+        logging.basicConfig(
+            stream=err,
+            level=logging.DEBUG if args.verbose > 1 else logging.INFO,
+            format="repcheck: %(name)s: %(message)s",
+        )
     try:
         if args.command == "check":
             return _cmd_check(args, out, err, environ)

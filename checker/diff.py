@@ -36,10 +36,14 @@ def _runs(ops: Sequence[Opcode], canon: Sequence[CanonToken]) -> list[_Run]:
         if runs:
             prev = runs[-1]
             gap_c = op.c0 - prev.c1
-            same_para = 0 < op.c0 < len(canon) and prev.c1 > 0 and canon[prev.c1 - 1].para == canon[
-                min(op.c0, len(canon) - 1)].para
-            if gap_c == 0 and op.p0 == prev.p1 or (gap_c <= settings.MERGE_GAP_WORDS and same_para
-                                                  and op.p0 - prev.p1 <= settings.MERGE_GAP_WORDS):
+            same_para = (
+                0 < op.c0 < len(canon)
+                and prev.c1 > 0
+                and canon[prev.c1 - 1].para == canon[min(op.c0, len(canon) - 1)].para
+            )
+            if (gap_c == 0 and op.p0 == prev.p1) or (
+                gap_c <= settings.MERGE_GAP_WORDS and same_para and op.p0 - prev.p1 <= settings.MERGE_GAP_WORDS
+            ):
                 runs[-1] = _Run(prev.c0, op.c1, prev.p0, op.p1)
                 continue
         runs.append(_Run(op.c0, op.c1, op.p0, op.p1))
@@ -73,8 +77,11 @@ class _Differ:
                 j += 1
             text = self._canon_text(first.field, first.para)
             start, end = first.start, self.canon[j].end
-            out.append(CanonicalEvidence(first.field, _elide(text[start:end]),
-                                         first.para if first.field == "body" else None, start, end))
+            out.append(
+                CanonicalEvidence(
+                    first.field, _elide(text[start:end]), first.para if first.field == "body" else None, start, end
+                )
+            )
             i = j + 1
         return out
 
@@ -178,8 +185,11 @@ class _Differ:
                 continue
             field = "byline" if f.field == "author" else f.field
             kind = f"{field}.missing" if f.block is None else f"{field}.altered"
-            if f.field in ("caption", "credit") and f.block is None and f.index is not None and not image_present.get(
-                f.index, True
+            if (
+                f.field in ("caption", "credit")
+                and f.block is None
+                and f.index is not None
+                and not image_present.get(f.index, True)
             ):
                 kind = f"{field}.missing"
             yield self._field_diff(kind, f)
@@ -210,8 +220,9 @@ class _Differ:
             if el.src:
                 detail.append(("src", el.src))
             text = f"<{el.tag}{' src=' + el.src if el.src else ''}>"
-            yield Difference("embed.inserted", None, PartnerEvidence(_elide(text), el.css_path, before), 1,
-                             detail=tuple(detail))
+            yield Difference(
+                "embed.inserted", None, PartnerEvidence(_elide(text), el.css_path, before), 1, detail=tuple(detail)
+            )
 
     def links(self) -> Iterator[Difference]:
         allowed = {comparable(link.text) for link in self.art.links}
@@ -232,8 +243,13 @@ class _Differ:
                 if comparable(anchor) in allowed:
                     continue
                 ev = self.canon_evidence(inside[0], inside[-1] + 1)[0]
-                yield Difference("link.inserted", ev, PartnerEvidence(_elide(squash(anchor)), block.css_path, b),
-                                 len(inside), detail=(("href", link.href),))
+                yield Difference(
+                    "link.inserted",
+                    ev,
+                    PartnerEvidence(_elide(squash(anchor)), block.css_path, b),
+                    len(inside),
+                    detail=(("href", link.href),),
+                )
 
     def typography(self) -> Iterator[Difference]:
         """One informational difference counting words that differ only in benign ways."""
@@ -250,16 +266,22 @@ class _Differ:
                     count += 1
                     example = example or (cw, pw)
         if count and example:
-            yield Difference("text.typography", CanonicalEvidence("body", example[0]), PartnerEvidence(example[1]),
-                             count, detail=(("words", str(count)),))
+            yield Difference(
+                "text.typography",
+                CanonicalEvidence("body", example[0]),
+                PartnerEvidence(example[1]),
+                count,
+                detail=(("words", str(count)),),
+            )
 
 
 def _same_letters(canon: Sequence[CanonToken], page: Sequence[PageToken]) -> bool:
     return "".join(t.key for t in canon) == "".join(t.key for t in page)
 
 
-def _moves(cuts: list[tuple[int, int, int]], adds: list[tuple[int, int, int]], canon: list[str],
-           page: list[str]) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]], list[tuple[int, int, int]]]:
+def _moves(
+    cuts: list[tuple[int, int, int]], adds: list[tuple[int, int, int]], canon: list[str], page: list[str]
+) -> tuple[list[tuple[int, int, int]], list[tuple[int, int, int]], list[tuple[int, int, int]]]:
     """Pair cut passages with added passages holding the same words: those are moves.
 
     Returns the remaining cuts and additions and the moves ``(c0, c1, p0)``. A move must be at least
@@ -278,8 +300,12 @@ def _moves(cuts: list[tuple[int, int, int]], adds: list[tuple[int, int, int]], c
                 if m.size < settings.MIN_REORDER_WORDS or m.size < 0.6 * (c1 - c0):
                     continue
                 moves.append((c0 + m.a, c0 + m.a + m.size, p0 + m.b))
-                cuts[ci : ci + 1] = [x for x in ((c0, c0 + m.a, cplace), (c0 + m.a + m.size, c1, cplace)) if x[1] > x[0]]
-                adds[ai : ai + 1] = [x for x in ((p0, p0 + m.b, aplace), (p0 + m.b + m.size, p1, aplace)) if x[1] > x[0]]
+                cuts[ci : ci + 1] = [
+                    x for x in ((c0, c0 + m.a, cplace), (c0 + m.a + m.size, c1, cplace)) if x[1] > x[0]
+                ]
+                adds[ai : ai + 1] = [
+                    x for x in ((p0, p0 + m.b, aplace), (p0 + m.b + m.size, p1, aplace)) if x[1] > x[0]
+                ]
                 changed = True
                 break
             if changed:
@@ -299,4 +325,3 @@ def diff(al: Alignment) -> tuple[Difference, ...]:
     """Every difference between the canonical article and its republication, in a stable order."""
     d = _Differ(al)
     return (*d.fields(), *d.images(), *d.text(), *d.links(), *d.embeds(), *d.typography())
-

@@ -26,13 +26,58 @@ log = logging.getLogger(__name__)
 
 #: Elements that end the current block of text (HTML's block-level and sectioning content).
 BLOCK_TAGS: Final = frozenset(
-    {"address", "article", "aside", "blockquote", "body", "caption", "center", "dd", "details", "dialog",
-     "div", "dl", "dt", "fieldset", "figcaption", "figure", "footer", "form", "h1", "h2", "h3", "h4", "h5",
-     "h6", "header", "hgroup", "hr", "html", "li", "main", "menu", "nav", "ol", "p", "pre", "section",
-     "summary", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "ul"}
+    {
+        "address",
+        "article",
+        "aside",
+        "blockquote",
+        "body",
+        "caption",
+        "center",
+        "dd",
+        "details",
+        "dialog",
+        "div",
+        "dl",
+        "dt",
+        "fieldset",
+        "figcaption",
+        "figure",
+        "footer",
+        "form",
+        "h1",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "header",
+        "hgroup",
+        "hr",
+        "html",
+        "li",
+        "main",
+        "menu",
+        "nav",
+        "ol",
+        "p",
+        "pre",
+        "section",
+        "summary",
+        "table",
+        "tbody",
+        "td",
+        "tfoot",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+    }
 )
 _MAX_DEPTH: Final = 400
-_PARSER: Final = lxml.html.HTMLParser(huge_tree=True)  # deeper subtrees are read as plain text: no recursion error on hostile pages
+_PARSER: Final = lxml.html.HTMLParser(
+    huge_tree=True
+)  # deeper subtrees are read as plain text: no recursion error on hostile pages
 _XML_DECL: Final = regex.compile(r"^\s*<\?xml[^>]*\?>")
 _MARKUP: Final = regex.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9-]*|!doctype)[\s/>]", regex.IGNORECASE)
 _HIDDEN_STYLE: Final = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
@@ -173,9 +218,7 @@ class _Walker:
                         counts[ctag] = counts.get(ctag, 0) + 1
                         cid = child.get("id")
                         seg = (
-                            f"{ctag}#{cid}"
-                            if cid and _CSS_IDENT.match(cid)
-                            else f"{ctag}:nth-of-type({counts[ctag]})"
+                            f"{ctag}#{cid}" if cid and _CSS_IDENT.match(cid) else f"{ctag}:nth-of-type({counts[ctag]})"
                         )
                         self.walk(child, seg, depth + 1)
                         self._add(child.tail)
@@ -286,7 +329,7 @@ def extract_article(text: str, *, url: str, selectors: Mapping[str, Any], source
     lead = _text(lead_el) or None
     if lead and body and body[0] == lead:
         body = body[1:]
-    byline_el = (pick("byline") or [None])[0] or soup.find(attrs={"rel": "author"}) or soup.find(class_=_BYLINE_CLASS)
+    byline_el = (pick("byline") or [None])[0] or soup.select_one('[rel~="author"]') or soup.find(class_=_BYLINE_CLASS)
     byline = _text(byline_el) or None
     scope = container.find_parent("article") or container.parent or soup
     images = []
@@ -304,7 +347,11 @@ def extract_article(text: str, *, url: str, selectors: Mapping[str, Any], source
         if credit and caption.endswith(credit):
             caption = caption[: -len(credit)].strip()
         images.append({"src": urljoin(url, src), "caption": caption or None, "credit": credit or None})
-    meta = {m.get("property") or m.get("name"): m.get("content") for m in soup.find_all("meta") if m.get("content")}
+    meta = {
+        str(m.get("property") or m.get("name")): str(m.get("content"))
+        for m in soup.find_all("meta")
+        if m.get("content")
+    }
     html_el = soup.find("html")
     data = {
         "id": url.rstrip("/").rsplit("/", 1)[-1] or url,

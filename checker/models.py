@@ -9,11 +9,11 @@ the single serialisation path used by every output format.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from enum import Enum
+from enum import StrEnum
 from typing import Any
 
 
-class Severity(str, Enum):
+class Severity(StrEnum):
     """How much a finding matters; only ``error`` makes a page a violation."""
 
     ERROR = "error"
@@ -21,7 +21,7 @@ class Severity(str, Enum):
     INFO = "info"
 
 
-class Verdict(str, Enum):
+class Verdict(StrEnum):
     """The one-word answer for a page."""
 
     COMPLIANT = "compliant"
@@ -248,7 +248,13 @@ class CanonicalEvidence:
 
     def to_dict(self) -> dict[str, Any]:
         """Plain-JSON form."""
-        return {"field": self.field, "text": self.text, "paragraph": self.paragraph, "start": self.start, "end": self.end}
+        return {
+            "field": self.field,
+            "text": self.text,
+            "paragraph": self.paragraph,
+            "start": self.start,
+            "end": self.end,
+        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -377,8 +383,14 @@ class Report:
             "counts": self.counts,
             "page": self.page.to_dict() if self.page else {"source": self.page_source},
             "canonical": (
-                {"id": art.id, "url": art.url, "publisher": art.publisher, "title": art.title,
-                 "language": art.language, "paragraphs": len(art.body)}
+                {
+                    "id": art.id,
+                    "url": art.url,
+                    "publisher": art.publisher,
+                    "title": art.title,
+                    "language": art.language,
+                    "paragraphs": len(art.body),
+                }
                 if art
                 else None
             ),

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from typing import Any
 
 import requests
@@ -31,8 +31,14 @@ def _describe(page: PageInput) -> str:
     return "<string>" if text.lstrip().startswith("<") else text
 
 
-def check(page: PageInput, canonical: CanonicalInput, rules: str | os.PathLike[str] | Profile | None = None, *,
-          session: requests.Session | None = None, fetch_options: Mapping[str, Any] | None = None) -> Report:
+def check(
+    page: PageInput,
+    canonical: CanonicalInput,
+    rules: str | os.PathLike[str] | Profile | None = None,
+    *,
+    session: requests.Session | None = None,
+    fetch_options: Mapping[str, Any] | None = None,
+) -> Report:
     """Check one partner *page* against the *canonical* article under a licence profile.
 
     *page* is an http(s) or file:// URL, a path, HTML text or bytes; *canonical* a path or URL to
@@ -43,16 +49,36 @@ def check(page: PageInput, canonical: CanonicalInput, rules: str | os.PathLike[s
     """
     profile = rules if isinstance(rules, Profile) else load_profile(None if rules is None else os.fspath(rules))
     article = load_canonical(canonical, profile.extraction)
-    checked_at = datetime.now(timezone.utc).isoformat(timespec="seconds")
+    checked_at = datetime.now(UTC).isoformat(timespec="seconds")
     snap: PageSnapshot | None = None
     try:
         snap = load_page(page, session=session, **dict(fetch_options or {}))
         extracted = extract(snap)
         alignment = align(article, extracted)
     except UnverifiableError as exc:
-        return Report(Verdict.UNVERIFIABLE, (), snap, _describe(page), article, profile.info, reason=exc.reason,
-                      message=str(exc), tool_version=__version__, checked_at=checked_at)
+        return Report(
+            Verdict.UNVERIFIABLE,
+            (),
+            snap,
+            _describe(page),
+            article,
+            profile.info,
+            reason=exc.reason,
+            message=str(exc),
+            tool_version=__version__,
+            checked_at=checked_at,
+        )
     findings = judge(profile, alignment, diff(alignment))
     verdict = Verdict.VIOLATION if any(f.severity is Severity.ERROR for f in findings) else Verdict.COMPLIANT
-    return Report(verdict, findings, snap, _describe(page), article, profile.info, span=alignment.span,
-                  coverage=alignment.coverage, tool_version=__version__, checked_at=checked_at)
+    return Report(
+        verdict,
+        findings,
+        snap,
+        _describe(page),
+        article,
+        profile.info,
+        span=alignment.span,
+        coverage=alignment.coverage,
+        tool_version=__version__,
+        checked_at=checked_at,
+    )

@@ -98,8 +98,11 @@ def parse_profile(data: bytes, source: str) -> Profile:
             raise _err(source, f"{path}.id", f"duplicate rule id {r['id']!r}")
         seen.add(r["id"])
         if r["clause"] not in clauses:
-            raise _err(source, f"{path}.clause",
-                       f"unknown clause {r['clause']!r}; defined clauses: {', '.join(sorted(clauses))}")
+            raise _err(
+                source,
+                f"{path}.clause",
+                f"unknown clause {r['clause']!r}; defined clauses: {', '.join(sorted(clauses))}",
+            )
         module = REGISTRY[r["kind"]]
         options = dict(r.get("options", {}))
         try:
@@ -107,8 +110,16 @@ def parse_profile(data: bytes, source: str) -> Profile:
         except ProfileError as exc:
             raise ProfileError(f"profile error: {exc}") from None
         merged = {**module.DEFAULTS, **options}
-        rules.append(Rule(r["id"], r["kind"], Severity(r["severity"]), clauses[r["clause"]], r["message"],
-                          MappingProxyType(merged)))
+        rules.append(
+            Rule(
+                r["id"],
+                r["kind"],
+                Severity(r["severity"]),
+                clauses[r["clause"]],
+                r["message"],
+                MappingProxyType(merged),
+            )
+        )
     return Profile(
         id=doc["id"],
         name=doc["name"],

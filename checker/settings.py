@@ -31,9 +31,34 @@ MAX_REDIRECTS: Final = 10
 # --- extract -------------------------------------------------------------------------------
 #: Elements whose content is never visible text.
 INVISIBLE_TAGS: Final = frozenset(
-    {"script", "style", "noscript", "template", "head", "title", "meta", "link", "svg", "math",
-     "select", "option", "textarea", "button", "input", "canvas", "map", "object", "embed",
-     "iframe", "video", "audio", "picture", "source", "track", "dialog"}
+    {
+        "script",
+        "style",
+        "noscript",
+        "template",
+        "head",
+        "title",
+        "meta",
+        "link",
+        "svg",
+        "math",
+        "select",
+        "option",
+        "textarea",
+        "button",
+        "input",
+        "canvas",
+        "map",
+        "object",
+        "embed",
+        "iframe",
+        "video",
+        "audio",
+        "picture",
+        "source",
+        "track",
+        "dialog",
+    }
 )
 #: Foreign elements: inside the article they are insertions ("incrustations").
 EMBED_TAGS: Final = frozenset({"iframe", "embed", "object", "video", "audio", "script", "ins", "form", "canvas"})
@@ -41,15 +66,48 @@ EMBED_TAGS: Final = frozenset({"iframe", "embed", "object", "video", "audio", "s
 DATA_SCRIPT_TYPES: Final = frozenset({"application/ld+json", "application/json", "text/template", "text/x-template"})
 #: class/id words that mark an advertising slot (whole words of the attribute, lower case).
 AD_MARKERS: Final = frozenset(
-    {"ad", "ads", "advert", "adverts", "advertisement", "adsbygoogle", "adslot", "ad-slot", "ad-container",
-     "dfp", "gpt-ad", "taboola", "outbrain", "teads", "sponsored", "pub", "publicite", "banner-ad", "ligatus",
-     "plista", "adunit", "ad-unit"}
+    {
+        "ad",
+        "ads",
+        "advert",
+        "adverts",
+        "advertisement",
+        "adsbygoogle",
+        "adslot",
+        "ad-slot",
+        "ad-container",
+        "dfp",
+        "gpt-ad",
+        "taboola",
+        "outbrain",
+        "teads",
+        "sponsored",
+        "pub",
+        "publicite",
+        "banner-ad",
+        "ligatus",
+        "plista",
+        "adunit",
+        "ad-unit",
+    }
 )
 #: Images smaller than this in both declared dimensions are tracking pixels, not images.
 MIN_IMAGE_SIZE: Final = 2
 #: Text that introduces a credit inside a caption (compared case-insensitively).
-CREDIT_MARKERS: Final = ("©", "(c)", "photo :", "photo:", "crédit :", "crédit:", "credit:", "credits:",
-                         "foto:", "bild:", "image:", "source photo :")
+CREDIT_MARKERS: Final = (
+    "©",
+    "(c)",
+    "photo :",
+    "photo:",
+    "crédit :",
+    "crédit:",
+    "credit:",
+    "credits:",
+    "foto:",
+    "bild:",
+    "image:",
+    "source photo :",
+)
 
 # --- align ---------------------------------------------------------------------------------
 #: Words per shingle used to find the article on the page.

@@ -78,11 +78,23 @@ def _load() -> dict[str, ModuleType]:
         title,
     )
 
-    modules = (text_cut, text_addition, text_alteration, text_reorder, text_typography, title, byline, image,
-               caption, credit, embed, link, attribution)
+    modules = (
+        text_cut,
+        text_addition,
+        text_alteration,
+        text_reorder,
+        text_typography,
+        title,
+        byline,
+        image,
+        caption,
+        credit,
+        embed,
+        link,
+        attribution,
+    )
     return {kind: m for m in modules for kind in m.KINDS}
 
 
 #: kind -> module; the single source of truth for the kinds a profile may use.
 REGISTRY: dict[str, ModuleType] = _load()
-

@@ -51,8 +51,15 @@ def check(ctx: Context, kind: str, options: Mapping[str, Any]) -> Iterator[Hit]:
     if not ok:
         wanted = ", ".join(f"“{p}”" for p in options["phrases"])
         hosts = ", ".join(options["link_hosts"])
-        what = {"phrase": wanted, "link": f"a link to {hosts}", "any": f"{wanted} or a link to {hosts}",
-                "both": f"{wanted} and a link to {hosts}"}[need]
+        what = {
+            "phrase": wanted,
+            "link": f"a link to {hosts}",
+            "any": f"{wanted} or a link to {hosts}",
+            "both": f"{wanted} and a link to {hosts}",
+        }[need]
         last = blocks[al.span[1]]
-        yield Hit(f"no source mention near the article (expected {what})", None,
-                  PartnerEvidence("", last.css_path, last.index))
+        yield Hit(
+            f"no source mention near the article (expected {what})",
+            None,
+            PartnerEvidence("", last.css_path, last.index),
+        )

@@ -23,6 +23,7 @@ DEFAULTS: dict[str, Any] = {}
 def check(ctx: Context, kind: str, options: Mapping[str, Any]) -> Iterator[Hit]:
     """Yield a hit per altered passage."""
     for d in ctx.of_kind(kind):
-        canon = d.canonical.text if d.canonical else ""
+        c = d.canonical
+        where = "the lead" if c and c.field == "lead" else f"paragraph {(c.paragraph or 0) + 1}" if c else "the text"
         partner = d.partner.text if d.partner else ""
-        yield Hit.of(d, f"{quote(canon)} became {quote(partner)}")
+        yield Hit.of(d, f"{quote(c.text if c else '')} became {quote(partner)} in {where}")

@@ -44,8 +44,9 @@ class TextFormatter(Formatter):
         profile = report.profile.id if report.profile else "?"
         title = report.canonical.title if report.canonical else ""
         lines.append(f"{verdict}: {page}")
-        lines.append(f"  article “{title}” · profile {profile} · "
-                     f"{c['error']} errors, {c['warning']} warnings, {c['info']} info")
+        lines.append(
+            f"  article “{title}” · profile {profile} · {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+        )
         order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
         for f in sorted(report.findings, key=lambda f: order[f.severity]):
             sev = _paint(f"{f.severity.value:<7}", f.severity, options)

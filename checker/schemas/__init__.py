@@ -47,8 +47,9 @@ def explain(error: ValidationError) -> str:
     return str(error.message)
 
 
-def validate(instance: Any, schema: dict[str, Any] | str, source: str, error: type[ConfigError] = ConfigError,
-             prefix: str = "$") -> None:
+def validate(
+    instance: Any, schema: dict[str, Any] | str, source: str, error: type[ConfigError] = ConfigError, prefix: str = "$"
+) -> None:
     """Raise *error* with ``source: path: message`` when *instance* does not follow *schema*."""
     if isinstance(schema, str):
         schema = load_schema(schema)
