@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import random
+from itertools import islice
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -130,7 +131,13 @@ class Mutation:
 def _find_paragraph_element(doc: Any, para: str) -> Any | None:
     """The element whose whole text is the ground-truth paragraph."""
     want = comparable(para)
+    words = para.split()[:3]
     for el in doc.iter("p", "div", "li", "h2", "h3", "h4", "blockquote", "span", "section"):
+        # text_content() is the whole subtree: only compute it where the element's first text
+        # nodes hold one of the paragraph's first words (this keeps the search linear in practice).
+        head = "".join(islice(el.itertext(), 4))
+        if words and not any(w in head for w in words):
+            continue
         if comparable(el.text_content()) == want:
             return el
     return None

@@ -150,6 +150,7 @@ class _Locator:
         self.canon = _canon_tokens(article)
         self.canon_code = self.vocab.encode([t.key for t in self.canon])
         self.claimed: dict[int, list[tuple[int, int]]] = {}
+        self.captions: dict[int | None, FieldMatch] = {}  # image index -> where its caption was found
 
     # -- step 1: the body span ----------------------------------------------------------------
     def locate(self) -> tuple[int, int]:
@@ -365,11 +366,13 @@ class _Locator:
                 continue  # short texts ("AFP", a name) also occur in the body: only after alignment
             where = wide if field == "author" else near
             if field == "credit" and not exact:
-                match = self._credit(text, where, codes, index or 0, first)
+                match = self._credit(text, where, codes, index or 0, first, self.captions.get(index))
             else:
                 match = self._find(field, text, where, codes, index=index, near=first, exact=exact)
             if match.block is not None or not exact:
                 found[(field, index)] = match
+                if field == "caption":
+                    self.captions[index] = match
         return found
 
     def _find(
@@ -410,13 +413,18 @@ class _Locator:
         self._claim(b, t0, t1)
         return FieldMatch(field, text, sim, b, self._text_of(b, t0, t1), index)
 
-    def _credit(self, credit: str, region: range, codes: list[str], index: int, near: int) -> FieldMatch:
+    def _credit(self, credit: str, region: range, codes: list[str], index: int, near: int,
+                caption: FieldMatch | None = None) -> FieldMatch:
         match = self._find("credit", credit, region, codes, index=index, near=near)
         if match.block is not None:
             return match
         # A credit rewritten beyond recognition ("© Reuters") is still a credit: the text after a
-        # credit marker in the article region is compared instead.
-        for b in region:
+        # credit marker in the image's caption block (or the block just after it) is compared.
+        if caption is None or caption.block is None:
+            return match
+        for b in (caption.block, caption.block + 1):
+            if b >= len(self.page.blocks):
+                break
             text = self.page.blocks[b].text
             low = text.lower()
             for marker in settings.CREDIT_MARKERS:
@@ -439,8 +447,10 @@ class _Locator:
         for i, img in enumerate(self.article.images):
             name = _file_name(img.src)
             pick = next((j for j, e in enumerate(imgs) if j not in used and name and _file_name(e.src) == name), None)
-            if pick is None:  # re-hosted images get new names: take the next unused one in order
-                pick = next((j for j in range(len(imgs)) if j not in used), None)
+            if pick is None:
+                # Re-hosted images get new names: take the next unused one in order, but only between
+                # the headline and the end of the body (thumbnails of related articles come after it).
+                pick = next((j for j, e in enumerate(imgs) if j not in used and e.before_block <= last), None)
             if pick is not None:
                 used.add(pick)
             matches.append(ImageMatch(i, imgs[pick] if pick is not None else None))
