@@ -183,6 +183,13 @@ class _Locator:
                 if len(where) == 1:  # a shingle repeated in the canonical says nothing about *which* place
                     covers[block_at[i]].update(range(where[0], where[0] + kk))
         hits = [hit[offsets[b] : offsets[b] + len(c)].count(1) for b, c in enumerate(self.block_codes)]
+        # Headlines share words with the body: a block that is the title is not body text, and
+        # would otherwise drag the lead's cluster (or a teaser) into the article.
+        title = self.vocab.encode([t.key for t in tokenize(self.article.title)])
+        for b, c in enumerate(self.block_codes):
+            if hits[b] and title and Indel.normalized_similarity(title, c) >= settings.TITLE_BLOCK_SIMILARITY:
+                hits[b] = 0
+                covers[b] = set()
 
         # clusters of hit blocks
         clusters: list[list[int]] = []
@@ -278,7 +285,7 @@ class _Locator:
         needle = self.vocab.encode([t.key for t in tokenize(self.article.title)])
         best: tuple[float, int] | None = None
         # Nearest first: a teaser further up loses ties. Clamped: the span may end the page.
-        for b in range(min(first + 2, len(self.block_codes) - 1), lo - 1, -1):
+        for b in range(min(first + settings.TITLE_INSIDE_BLOCKS, len(self.block_codes) - 1), lo - 1, -1):
             hay = self.block_codes[b]
             if not hay or not needle:
                 continue

@@ -117,7 +117,7 @@ CLUSTER_GAP_WORDS: Final = 60
 #: A neighbouring cluster joins the article when it brings at least this many new canonical words.
 CLUSTER_MIN_GAIN: Final = 4
 #: ... and when at least this share of its matched words are new (a teaser repeating the lead is not).
-CLUSTER_MIN_GAIN_SHARE: Final = 0.25
+CLUSTER_MIN_GAIN_SHARE: Final = 0.5
 #: The page carries the article when at least this many canonical words (or half of a shorter
 #: article) are found on it; below that the page is unverifiable, never a violation.
 MIN_MATCHED_WORDS: Final = 30
@@ -125,6 +125,10 @@ MIN_MATCHED_WORDS: Final = 30
 EXTEND_BLOCKS: Final = 5
 #: How many blocks around the article body are searched for title, byline, images and credits.
 REGION_BLOCKS: Final = 40
+#: Blocks this similar (0-1) to the title are headlines, not body text, when locating the body.
+TITLE_BLOCK_SIMILARITY: Final = 0.8
+#: The headline is searched before the body and in its first blocks (a dek or lead may precede it).
+TITLE_INSIDE_BLOCKS: Final = 8
 #: Similarity (0-1) at which a field (title, byline, caption, credit) counts as present but altered.
 FIELD_ALTERED_MIN: Final = 0.55
 #: Chance matches of at most this many words between larger edits are dissolved into the edit.
