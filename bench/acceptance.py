@@ -86,7 +86,11 @@ def run(pages: list[CorpusPage]) -> dict[str, Any]:
                 got = sorted({f.kind for f in rep.findings if f.severity.value == "error"})
                 misses[m.kind].append(f"{page.id}: got {got or rep.verdict.value} {rep.message or ''}".strip())
     n = len(pages)
+    text_only = sum(1 for why in as_is_fail.values() if all(w.startswith("title.") for w in why))
+    title_fail = sum(1 for why in as_is_fail.values() if any(w.startswith("title.") for w in why))
     return {
+        "as_is_no_text_error": as_is_ok + text_only,
+        "as_is_no_title_error": title_pages - title_fail,
         "pages": n,
         "pages_with_ground_truth_title": title_pages,
         "as_is_clean": as_is_ok,
@@ -119,6 +123,11 @@ def main(argv: list[str] | None = None) -> int:
     print(
         f"as is, no text.cut/text.alteration/title.* error: {res['as_is_clean']}/{res['pages']} "
         f"= {res['as_is_clean_rate']:.1%}   (target >= 98%)"
+    )
+    print(
+        f"    of which: no text.cut/text.alteration error: {res['as_is_no_text_error']}/{res['pages']} "
+        f"= {res['as_is_no_text_error'] / res['pages']:.1%}; no title.* error: {res['as_is_no_title_error']}/"
+        f"{res['pages_with_ground_truth_title']} pages with a ground-truth title"
     )
     for pid, why in res["as_is_failures"].items():
         print(f"    {pid}: {why[0]}" + (f" (+{len(why) - 1} more)" if len(why) > 1 else ""))

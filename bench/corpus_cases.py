@@ -176,7 +176,7 @@ def _word_spot(rng: random.Random, el: Any) -> tuple[Any, str, int, int] | None:
     spots = []
     for node, attr in _text_nodes(el):
         text = getattr(node, attr)
-        for m in regex.finditer(r"\p{L}{4,}", text):
+        for m in regex.finditer(r"\p{L}{4,12}", text):  # capped: a run of kanji can be a whole clause
             spots.append((node, attr, m.start(), m.end()))
     return rng.choice(spots) if spots else None
 

@@ -33,9 +33,20 @@ def seed() -> Article:
     return data
 
 
-def render(a: Article, *, text: Callable[[str], str] = html.escape, paragraph: str = "p", source: bool = True,
-           extra_between: dict[int, str] | None = None, image: bool = True, caption: bool = True,
-           credit: bool = True, byline: bool = True, title: bool = True, order: list[int] | None = None) -> str:
+def render(
+    a: Article,
+    *,
+    text: Callable[[str], str] = html.escape,
+    paragraph: str = "p",
+    source: bool = True,
+    extra_between: dict[int, str] | None = None,
+    image: bool = True,
+    caption: bool = True,
+    credit: bool = True,
+    byline: bool = True,
+    title: bool = True,
+    order: list[int] | None = None,
+) -> str:
     """The article as partner HTML; keyword switches drop or add parts."""
     extra_between = extra_between or {}
     img = a["images"][0]
@@ -56,7 +67,7 @@ def render(a: Article, *, text: Callable[[str], str] = html.escape, paragraph: s
             parts.append(extra_between[i])
     if source:
         parts.append('<p class="source">Source : <a href="https://www.rfi.fr/">RFI</a></p>')
-    return "<div class=\"republished\">" + "\n".join(parts) + "</div>"
+    return '<div class="republished">' + "\n".join(parts) + "</div>"
 
 
 def _with(a: Article, **changes: Any) -> Article:
@@ -122,8 +133,10 @@ VIOLATIONS: dict[str, tuple[frozenset[str], Callable[[Article], str]]] = {
     ),
     "truncated": (
         frozenset({"text.cut"}),
-        lambda a: render(_with(a, body=lambda b: b[:1]), source=False)
-        + '<p><a href="https://www.rfi.fr/">Lire la suite…</a></p>',
+        lambda a: (
+            render(_with(a, body=lambda b: b[:1]), source=False)
+            + '<p><a href="https://www.rfi.fr/">Lire la suite…</a></p>'
+        ),
     ),
     "added-paragraph": (
         frozenset({"text.addition"}),
@@ -164,7 +177,9 @@ VIOLATIONS: dict[str, tuple[frozenset[str], Callable[[Article], str]]] = {
     "caption-missing": (frozenset({"caption.missing"}), lambda a: render(a, caption=False)),
     "caption-altered": (
         frozenset({"caption.altered"}),
-        lambda a: render(_with(a, images=lambda im: [{**im[0], "caption": im[0]["caption"].replace(" (ici en 2014)", "")}])),
+        lambda a: render(
+            _with(a, images=lambda im: [{**im[0], "caption": im[0]["caption"].replace(" (ici en 2014)", "")}])
+        ),
     ),
     "credit-missing": (frozenset({"credit.missing"}), lambda a: render(a, credit=False)),
     "credit-altered": (

@@ -212,14 +212,22 @@ class _Locator:
         covered = set(cover[main])
         lo = hi = main
 
-        def joins(i: int) -> bool:
-            gain = len(cover[i] - covered)
-            return gain >= settings.CLUSTER_MIN_GAIN and gain >= settings.CLUSTER_MIN_GAIN_SHARE * len(cover[i])
+        def gap(a: int, b: int) -> int:
+            """Words between the end of cluster *a* and the start of the later cluster *b*."""
+            return sum(len(self.block_codes[x]) for x in range(clusters[a][-1] + 1, clusters[b][0]))
 
-        while lo > 0 and joins(lo - 1):
+        def joins(i: int, words_between: int) -> bool:
+            gain = len(cover[i] - covered)
+            # A near neighbour (a lead above the body, past a share bar and a photo) may mix new
+            # text with a summary of the body; a far one must bring mostly new text.
+            near = words_between <= settings.CLUSTER_NEAR_WORDS
+            share = settings.CLUSTER_MIN_GAIN_SHARE_NEAR if near else settings.CLUSTER_MIN_GAIN_SHARE
+            return gain >= settings.CLUSTER_MIN_GAIN and gain >= share * len(cover[i])
+
+        while lo > 0 and joins(lo - 1, gap(lo - 1, lo)):
             lo -= 1
             covered |= cover[lo]
-        while hi < len(clusters) - 1 and joins(hi + 1):
+        while hi < len(clusters) - 1 and joins(hi + 1, gap(hi, hi + 1)):
             hi += 1
             covered |= cover[hi]
         members = [b for cl in clusters[lo : hi + 1] for b in cl]
@@ -420,8 +428,9 @@ class _Locator:
         self._claim(b, t0, t1)
         return FieldMatch(field, text, sim, b, self._text_of(b, t0, t1), index)
 
-    def _credit(self, credit: str, region: range, codes: list[str], index: int, near: int,
-                caption: FieldMatch | None = None) -> FieldMatch:
+    def _credit(
+        self, credit: str, region: range, codes: list[str], index: int, near: int, caption: FieldMatch | None = None
+    ) -> FieldMatch:
         match = self._find("credit", credit, region, codes, index=index, near=near)
         if match.block is not None:
             return match

@@ -236,7 +236,7 @@ class _Differ:
         for b, words in equal_pos.items():
             block = self.blocks[b]
             for link in block.links:
-                inside = [c for s, e, c in words if s >= link.start and e <= link.end]
+                inside = [c for s, e, c in words if s < link.end and e > link.start]  # part of a word counts
                 if not inside:
                     continue
                 anchor = block.text[link.start : link.end]

@@ -82,6 +82,9 @@ _XML_DECL: Final = regex.compile(r"^\s*<\?xml[^>]*\?>")
 _MARKUP: Final = regex.compile(r"<\s*(?:[a-zA-Z][a-zA-Z0-9-]*|!doctype)[\s/>]", regex.IGNORECASE)
 _HIDDEN_STYLE: Final = regex.compile(r"display\s*:\s*none|visibility\s*:\s*hidden", regex.IGNORECASE)
 _WORD_SPLIT: Final = regex.compile(r"[\s_]+")
+# React's streaming server rendering sends late content as <div hidden id="S:n"> that an inline
+# script moves into place at once: readers see it, so it is not hidden text.
+_REACT_SEGMENT: Final = regex.compile(r"^S:[0-9a-z]+$")
 _CSS_IDENT: Final = regex.compile(r"^[A-Za-z][\w-]*$")
 
 
@@ -184,7 +187,9 @@ class _Walker:
         self._path.append(segment)
         css = " > ".join(self._path)
         try:
-            if el.get("hidden") is not None or _HIDDEN_STYLE.search(el.get("style") or ""):
+            if (el.get("hidden") is not None and not _REACT_SEGMENT.match(el.get("id") or "")) or _HIDDEN_STYLE.search(
+                el.get("style") or ""
+            ):
                 return
             foreign = self._foreign_kind(el, tag)
             if foreign is not None:

@@ -118,6 +118,9 @@ CLUSTER_GAP_WORDS: Final = 60
 CLUSTER_MIN_GAIN: Final = 4
 #: ... and when at least this share of its matched words are new (a teaser repeating the lead is not).
 CLUSTER_MIN_GAIN_SHARE: Final = 0.5
+#: ... or this share for a cluster at most CLUSTER_NEAR_WORDS unmatched words away.
+CLUSTER_MIN_GAIN_SHARE_NEAR: Final = 0.25
+CLUSTER_NEAR_WORDS: Final = 150
 #: The page carries the article when at least this many canonical words (or half of a shorter
 #: article) are found on it; below that the page is unverifiable, never a violation.
 MIN_MATCHED_WORDS: Final = 30

@@ -20,8 +20,9 @@ from seed_cases import BENIGN, TEMPLATE_IDS, VIOLATIONS, seed, templates  # noqa
 from checker import check, load_profile  # noqa: E402
 
 ROOT = corpus_root()
-pytestmark = pytest.mark.skipif(ROOT is None, reason="real-page corpus not found at ../shared/corpus "
-                                "(set REPCHECK_CORPUS to run these tests)")
+pytestmark = pytest.mark.skipif(
+    ROOT is None, reason="real-page corpus not found at ../shared/corpus (set REPCHECK_CORPUS to run these tests)"
+)
 
 
 @pytest.fixture(scope="module")
