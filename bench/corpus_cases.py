@@ -13,9 +13,9 @@ from __future__ import annotations
 import json
 import os
 import random
-from itertools import islice
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from itertools import islice
 from pathlib import Path
 from typing import Any
 

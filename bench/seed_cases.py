@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import lxml.html
-
 from corpus_cases import CorpusPage, canonical_for
 from corpus_cases import _find_paragraph_element as find_paragraph_element
 

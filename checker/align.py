@@ -212,7 +212,7 @@ class _Locator:
         covered = set(cover[main])
         lo = hi = main
 
-        def gap(a: int, b: int) -> int:
+        def between(a: int, b: int) -> int:
             """Words between the end of cluster *a* and the start of the later cluster *b*."""
             return sum(len(self.block_codes[x]) for x in range(clusters[a][-1] + 1, clusters[b][0]))
 
@@ -224,10 +224,10 @@ class _Locator:
             share = settings.CLUSTER_MIN_GAIN_SHARE_NEAR if near else settings.CLUSTER_MIN_GAIN_SHARE
             return gain >= settings.CLUSTER_MIN_GAIN and gain >= share * len(cover[i])
 
-        while lo > 0 and joins(lo - 1, gap(lo - 1, lo)):
+        while lo > 0 and joins(lo - 1, between(lo - 1, lo)):
             lo -= 1
             covered |= cover[lo]
-        while hi < len(clusters) - 1 and joins(hi + 1, gap(hi, hi + 1)):
+        while hi < len(clusters) - 1 and joins(hi + 1, between(hi, hi + 1)):
             hi += 1
             covered |= cover[hi]
         members = [b for cl in clusters[lo : hi + 1] for b in cl]

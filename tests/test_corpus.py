@@ -14,10 +14,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from corpus_cases import canonical_for, corpus_root, load_pages, mutations  # noqa: E402
-from seed_cases import BENIGN, TEMPLATE_IDS, VIOLATIONS, seed, templates  # noqa: E402
+from corpus_cases import canonical_for, corpus_root, load_pages, mutations
+from seed_cases import BENIGN, TEMPLATE_IDS, VIOLATIONS, seed, templates
 
-from checker import check, load_profile  # noqa: E402
+from checker import check, load_profile
 
 ROOT = corpus_root()
 pytestmark = pytest.mark.skipif(
