@@ -223,11 +223,16 @@ def _remove(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str
     return frozenset({"text.cut"}), para[:40]
 
 
-def _add(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
-    new = lxml.html.fragment_fromstring(f"<{el.tag}>{ADDED_SENTENCE}</{el.tag}>")
+def _insert_after(el: Any, fragment: str) -> None:
+    """Put *fragment* right after *el*, keeping the text that followed *el* after the new element."""
+    new = lxml.html.fragment_fromstring(fragment)
     new.tail = el.tail
     el.tail = None
     el.addnext(new)
+
+
+def _add(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
+    _insert_after(el, f"<{el.tag}>{ADDED_SENTENCE}</{el.tag}>")
     return frozenset({"text.addition"}), ADDED_SENTENCE[:40]
 
 
@@ -242,12 +247,7 @@ def _change(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str
 
 
 def _iframe(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
-    ad = lxml.html.fragment_fromstring(
-        f'<div class="ad-slot"><iframe src="{AD_SRC}" width="300" height="250"></iframe></div>'
-    )
-    ad.tail = el.tail
-    el.tail = None
-    el.addnext(ad)
+    _insert_after(el, f'<div class="ad-slot"><iframe src="{AD_SRC}" width="300" height="250"></iframe></div>')
     return frozenset({"embed.inserted"}), "ads.example.net"
 
 
