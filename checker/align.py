@@ -154,6 +154,7 @@ class _Locator:
 
     # -- step 1: the body span ----------------------------------------------------------------
     def locate(self) -> tuple[int, int]:
+        """First and last block of the article body; :class:`ArticleNotFoundError` when absent."""
         k = settings.SHINGLE_SIZE
         code = self.canon_code
         shingles: dict[str, list[int]] = {}
@@ -197,7 +198,7 @@ class _Locator:
         for b, c in enumerate(self.block_codes):
             if not c:
                 continue
-            if hits[b] >= max(1, len(c) * 0.4):
+            if hits[b] >= max(1, len(c) * settings.BLOCK_HIT_SHARE):
                 if clusters and gap <= settings.CLUSTER_GAP_WORDS:
                     clusters[-1].append(b)
                 else:
@@ -238,7 +239,7 @@ class _Locator:
                 edge = members[0] if from_start else members[-1]
                 rest = set().union(*(covers[b] for b in (members[1:] if from_start else members[:-1])))
                 # No unique shingle (a lead the body repeats word for word): nothing says it is a copy.
-                if not covers[edge] or len(covers[edge] - rest) > 0.2 * len(covers[edge]):
+                if not covers[edge] or len(covers[edge] - rest) > settings.COPY_MAX_NEW * len(covers[edge]):
                     break
                 members = members[1:] if from_start else members[:-1]
         first, last = members[0], members[-1]

@@ -112,6 +112,10 @@ CREDIT_MARKERS: Final = (
 # --- align ---------------------------------------------------------------------------------
 #: Words per shingle used to find the article on the page.
 SHINGLE_SIZE: Final = 3
+#: A block is article text when at least this share of its words is covered by canonical shingles.
+BLOCK_HIT_SHARE: Final = 0.4
+#: An edge block whose canonical words are new for at most this share is a copy (a teaser), not the article.
+COPY_MAX_NEW: Final = 0.2
 #: Two runs of article text separated by more unmatched words than this are separate clusters.
 CLUSTER_GAP_WORDS: Final = 60
 #: A neighbouring cluster joins the article when it brings at least this many new canonical words.
