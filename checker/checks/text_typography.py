@@ -21,9 +21,13 @@ OPTIONS: dict[str, Any] = {"type": "object", "additionalProperties": False, "pro
 DEFAULTS: dict[str, Any] = {}
 
 
+#: Invisible characters are shown by their code point, or the example would look unchanged.
+_SHOW = {c: f"<U+{c:04X}>" for c in (0x00AD, 0x200B, 0x200C, 0x200D, 0x2060, 0xFEFF)}
+
+
 def check(ctx: Context, kind: str, options: Mapping[str, Any]) -> Iterator[Hit]:
     """Yield one hit summarising typographic rewrites."""
     for d in ctx.of_kind(kind):
         canon = d.canonical.text if d.canonical else ""
-        partner = d.partner.text if d.partner else ""
+        partner = (d.partner.text if d.partner else "").translate(_SHOW)
         yield Hit.of(d, f"{d.size} words rewritten typographically, e.g. {quote(canon)} as {quote(partner)}")
