@@ -288,24 +288,34 @@ class _Locator:
         return self.page.blocks[block].text[toks[t0].start : toks[t1 - 1].end]
 
     def title(self, span: tuple[int, int]) -> FieldMatch:
-        """The headline: the most similar whole block before the body (or among its first blocks)."""
+        """The headline: the most similar whole block before the body (or among its first blocks).
+
+        A headline may be set as a kicker block plus the ``<h1>`` ("Nach Gaetz-Rückzug:" above
+        "Trump-Anwältin soll ..."), so two consecutive blocks are also compared as one.
+        """
         first = span[0]
         lo = max(0, first - settings.REGION_BLOCKS)
         needle = self.vocab.encode([t.key for t in tokenize(self.article.title)])
-        best: tuple[float, int] | None = None
+        codes = self.block_codes
+        best: tuple[float, int, int] | None = None
         # Nearest first: a teaser further up loses ties. Clamped: the span may end the page.
-        for b in range(min(first + settings.TITLE_INSIDE_BLOCKS, len(self.block_codes) - 1), lo - 1, -1):
-            hay = self.block_codes[b]
-            if not hay or not needle:
+        for b in range(min(first + settings.TITLE_INSIDE_BLOCKS, len(codes) - 1), lo - 1, -1):
+            if not codes[b] or not needle:
                 continue
-            sim = 1.0 if hay == needle else Indel.normalized_similarity(needle, hay)
-            if sim >= settings.FIELD_ALTERED_MIN and (best is None or round(sim, 2) > round(best[0], 2)):
-                best = (sim, b)
+            for n in (1, 2):
+                if b + n > len(codes):
+                    break
+                hay = "".join(codes[b : b + n])
+                sim = 1.0 if hay == needle else Indel.normalized_similarity(needle, hay)
+                if sim >= settings.FIELD_ALTERED_MIN and (best is None or round(sim, 2) > round(best[0], 2)):
+                    best = (sim, b, n)
         if best is None:
             return FieldMatch("title", self.article.title, 0.0, None, "")
-        sim, b = best
-        self._claim(b, 0, len(self.block_codes[b]))
-        return FieldMatch("title", self.article.title, sim, b, self.page.blocks[b].text)
+        sim, b, n = best
+        for x in range(b, b + n):
+            self._claim(x, 0, len(codes[x]))
+        text = " ".join(self.page.blocks[x].text for x in range(b, b + n))
+        return FieldMatch("title", self.article.title, sim, b, text)
 
     # -- step 3: words ---------------------------------------------------------------------------
     def words(self, span: tuple[int, int]) -> tuple[list[PageToken], list[Opcode]]:
