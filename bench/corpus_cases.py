@@ -181,21 +181,33 @@ def _word_spot(rng: random.Random, el: Any) -> tuple[Any, str, int, int] | None:
     return rng.choice(spots) if spots else None
 
 
-def mutations(page: CorpusPage, canonical: dict[str, Any], seed: int = 0) -> list[Mutation]:
-    """The five acceptance mutations of one page (fewer when no suitable paragraph is found)."""
+def _parse(page: CorpusPage) -> Any | None:
+    from checker.fetch import decode_html
+
+    try:
+        return lxml.html.document_fromstring(decode_html(page.raw)[0])
+    except (ValueError, lxml.etree.ParserError):
+        return None
+
+
+ParagraphMaker = Callable[[random.Random, Any, str], "tuple[frozenset[str], str] | None"]
+DocMaker = Callable[[random.Random, Any, dict[str, Any]], "tuple[frozenset[str], str] | None"]
+
+
+def mutations(page: CorpusPage, canonical: dict[str, Any], seed: int = 0, *, extended: bool = False) -> list[Mutation]:
+    """Mutations of one page: the five acceptance ones, or with *extended* every kind we make.
+
+    Pages where a mutation cannot be made (no suitable paragraph, no number, no caption ...)
+    simply yield fewer cases.
+    """
     out: list[Mutation] = []
-    makers: list[tuple[str, Callable[[random.Random, Any, Any], tuple[frozenset[str], str] | None]]] = [
-        ("remove-paragraph", _remove),
-        ("add-paragraph", _add),
-        ("change-word", _change),
-        ("insert-iframe", _iframe),
-        ("wrap-link", _link),
-    ]
-    for n, (name, maker) in enumerate(makers):
-        rng = random.Random(f"{seed}:{page.id}:{n}")
-        try:
-            doc = lxml.html.document_fromstring(page.raw)
-        except (ValueError, lxml.etree.ParserError):
+    makers: list[tuple[str, ParagraphMaker]] = list(ACCEPTANCE_MAKERS.items())
+    if extended:
+        makers += list(EXTRA_PARAGRAPH_MAKERS.items())
+    for name, maker in makers:
+        rng = random.Random(f"{seed}:{page.id}:{name}")
+        doc = _parse(page)
+        if doc is None:
             return out
         picked = _pick(rng, canonical, doc)
         if picked is None:
@@ -207,6 +219,18 @@ def mutations(page: CorpusPage, canonical: dict[str, Any], seed: int = 0) -> lis
         kinds, marker = made
         html = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
         out.append(Mutation(name, html, kinds, index, marker))
+    if extended:
+        for name, doc_maker in DOC_MAKERS.items():
+            rng = random.Random(f"{seed}:{page.id}:{name}")
+            doc = _parse(page)
+            if doc is None:
+                break
+            made = doc_maker(rng, doc, canonical)
+            if made is None:
+                continue
+            kinds, marker = made
+            html = lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+            out.append(Mutation(name, html, kinds, -1, marker))
     return out
 
 
@@ -266,3 +290,183 @@ def _link(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] 
     else:  # the word sits in the tail of `node`: the link goes right after it
         node.addnext(a)
     return frozenset({"link.inserted"}), "partner.example"
+
+
+# --- the extended set (accuracy benchmark) -----------------------------------------------------------
+
+
+def _edit_text(rng: random.Random, el: Any, pattern: str, replace: Callable[[str], str]) -> str | None:
+    """Replace one random match of *pattern* in *el*'s own text nodes; return the matched text."""
+    import regex
+
+    spots = []
+    for node, attr in _text_nodes(el):
+        for m in regex.finditer(pattern, getattr(node, attr)):
+            spots.append((node, attr, m.start(), m.end()))
+    if not spots:
+        return None
+    node, attr, s, e = rng.choice(spots)
+    text = getattr(node, attr)
+    old = text[s:e]
+    setattr(node, attr, text[:s] + replace(old) + text[e:])
+    return old
+
+
+def _remove_sentence(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    old = _edit_text(rng, el, r"(?<=[.!?]\s)[^.!?]{20,}[.!?](?=\s)", lambda _: "")
+    return (frozenset({"text.cut"}), old.strip()[:30]) if old else None
+
+
+def _remove_word(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    old = _edit_text(rng, el, r"(?<=\s)\p{L}{4,12}\s", lambda _: "")
+    return (frozenset({"text.cut"}), old.strip()) if old else None
+
+
+def _add_sentence(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    sentence = " Une phrase ajoutée par le partenaire se glisse ici."
+    old = _edit_text(rng, el, r"[.!?](?=\s|$)", lambda m: m + sentence)
+    return (frozenset({"text.addition"}), "phrase ajoutée par le partenaire") if old else None
+
+
+def _lire_aussi(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
+    box = '<div class="lire-aussi">Lire aussi : <a href="/autre-article">Un autre regard sur ce sujet</a></div>'
+    _insert_after(el, box)
+    return frozenset({"text.addition", "link.inserted"}), "autre regard"
+
+
+def _video(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
+    _insert_after(el, '<div><iframe src="https://www.youtube.com/embed/Xy12" width="560" height="315"></iframe></div>')
+    return frozenset({"embed.inserted"}), "youtube.com"
+
+
+def _extra_image(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str]:
+    _insert_after(el, '<p><img src="https://partner.example/media/extra-photo.jpg" width="600" height="400"></p>')
+    return frozenset({"embed.inserted"}), "extra-photo.jpg"
+
+
+def _number(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    old = _edit_text(rng, el, r"\d+", lambda n: str(int(n) + 7))
+    return (frozenset({"text.alteration"}), old) if old else None
+
+
+def _name(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    old = _edit_text(rng, el, r"(?<=\p{Ll}\s)\p{Lu}\p{Ll}{3,11}", lambda _: "Zanzibar")
+    return (frozenset({"text.alteration"}), "zanzibar") if old else None
+
+
+def _truncate(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    later = [x for x in el.itersiblings() if isinstance(x.tag, str)]
+    if len(later) < 2:
+        return None
+    for x in later:
+        el.getparent().remove(x)
+    _insert_after(el, '<p><a href="https://publisher.example/article">Read more…</a></p>')
+    return frozenset({"text.cut"}), ""
+
+
+def _swap(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] | None:
+    nxt = el.getnext()
+    if nxt is None or nxt.tag != el.tag or len(comparable(nxt.text_content()).split()) < 8:
+        return None
+    parent = el.getparent()
+    parent.remove(nxt)
+    el.addprevious(nxt)
+    return frozenset({"text.reorder"}), ""
+
+
+def _find_text_element(doc: Any, text: str, tags: tuple[str, ...] | None = None) -> Any | None:
+    """The innermost element whose text contains *text* (normalised), optionally among *tags*."""
+    want = comparable(text)
+    if not want:
+        return None
+    best = None
+    for el in doc.iter(*(tags or ())):
+        if not isinstance(el.tag, str) or el.tag in ("html", "head", "title", "meta", "script", "style"):
+            continue
+        if want in comparable(el.text_content()):
+            best = el  # later in iteration = deeper or later: keep the innermost of this branch
+    return best
+
+
+def _title_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
+    el = _find_text_element(doc, canonical["title"], ("h1", "h2"))
+    if el is None or comparable(el.text_content()) != comparable(canonical["title"]):
+        return None
+    old = _edit_text(rng, el, r"\p{L}{4,12}", lambda _: "Zanzibar")
+    return (frozenset({"title.altered"}), "zanzibar") if old else None
+
+
+def _title_remove(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
+    el = _find_text_element(doc, canonical["title"], ("h1", "h2"))
+    if el is None or comparable(el.text_content()) != comparable(canonical["title"]):
+        return None
+    el.getparent().remove(el)
+    return frozenset({"title.missing", "title.altered"}), ""
+
+
+def _image_remove(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
+    if not canonical["images"]:
+        return None
+    name = canonical["images"][0]["src"].rsplit("/", 1)[-1].split("?")[0]
+    for img in doc.iter("img"):
+        src = img.get("src") or img.get("data-src") or ""
+        if name and src.rsplit("/", 1)[-1].split("?")[0] == name:
+            target = img.getparent() if img.getparent().tag in ("picture", "a") else img
+            fig = next((a for a in target.iterancestors("figure")), None)
+            target = fig if fig is not None else target
+            target.getparent().remove(target)
+            return frozenset({"image.missing"}), ""
+    return None
+
+
+def _caption_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
+    cap = next((i.get("caption") for i in canonical["images"] if i.get("caption")), None)
+    if not cap or len(cap.split()) < 4:
+        return None
+    el = _find_text_element(doc, cap, ("figcaption", "p", "div", "span"))
+    if el is None:
+        return None
+    old = _edit_text(rng, el, r"\p{L}{4,12}", lambda _: "Zanzibar")
+    return (frozenset({"caption.altered"}), "zanzibar") if old else None
+
+
+def _credit_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
+    credit = next((i.get("credit") for i in canonical["images"] if i.get("credit")), None)
+    if not credit:
+        return None
+    el = _find_text_element(doc, credit, ("figcaption", "p", "div", "span", "small", "cite"))
+    if el is None:
+        return None
+    old = _edit_text(rng, el, r"\p{L}{2,}", lambda _: "Zanzibar")
+    return (frozenset({"credit.altered", "credit.missing"}), "zanzibar") if old else None
+
+
+#: The five mutations of the issue-2 acceptance.
+ACCEPTANCE_MAKERS: dict[str, ParagraphMaker] = {
+    "remove-paragraph": _remove,
+    "add-paragraph": _add,
+    "change-word": _change,
+    "insert-iframe": _iframe,
+    "wrap-link": _link,
+}
+#: The other paragraph-level mutations of the accuracy benchmark.
+EXTRA_PARAGRAPH_MAKERS: dict[str, ParagraphMaker] = {
+    "remove-sentence": _remove_sentence,
+    "remove-word": _remove_word,
+    "truncate-read-more": _truncate,
+    "add-sentence": _add_sentence,
+    "lire-aussi-box": _lire_aussi,
+    "insert-video": _video,
+    "insert-image": _extra_image,
+    "change-number": _number,
+    "change-name": _name,
+    "swap-paragraphs": _swap,
+}
+#: Mutations of the page's other fields.
+DOC_MAKERS: dict[str, DocMaker] = {
+    "change-title": _title_change,
+    "remove-title": _title_remove,
+    "remove-image": _image_remove,
+    "change-caption": _caption_change,
+    "change-credit": _credit_change,
+}
