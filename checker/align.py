@@ -232,16 +232,34 @@ class _Locator:
             hi += 1
             covered |= cover[hi]
         members = [b for cl in clusters[lo : hi + 1] for b in cl]
+
         # A teaser close to the article (title and lead repeated in a box just before or after it)
         # falls in the same cluster: drop edge blocks whose canonical words the rest already covers.
-        for from_start in (True, False):
-            while len(members) > 1:
-                edge = members[0] if from_start else members[-1]
-                rest = set().union(*(covers[b] for b in (members[1:] if from_start else members[:-1])))
-                # No unique shingle (a lead the body repeats word for word): nothing says it is a copy.
-                if not covers[edge] or len(covers[edge] - rest) > settings.COPY_MAX_NEW * len(covers[edge]):
-                    break
-                members = members[1:] if from_start else members[:-1]
+        # Copies out of canonical order go first (a lead repeated *after* the body is the teaser,
+        # not the lead), then copies at the start, then at the end.
+        def is_copy(edge: int, rest: list[int]) -> bool:
+            covered_rest = set().union(*(covers[b] for b in rest))
+            # No unique shingle (a lead the body repeats word for word): nothing says it is a copy.
+            return bool(covers[edge]) and len(covers[edge] - covered_rest) <= settings.COPY_MAX_NEW * len(covers[edge])
+
+        def out_of_order(edge: int, neighbour: int, at_start: bool) -> bool:
+            if not covers[edge] or not covers[neighbour]:
+                return False
+            return (
+                min(covers[edge]) > min(covers[neighbour]) if at_start else min(covers[edge]) < min(covers[neighbour])
+            )
+
+        changed = True
+        while changed and len(members) > 1:
+            changed = False
+            if out_of_order(members[-1], members[-2], False) and is_copy(members[-1], members[:-1]):
+                members, changed = members[:-1], True
+            elif out_of_order(members[0], members[1], True) and is_copy(members[0], members[1:]):
+                members, changed = members[1:], True
+        while len(members) > 1 and is_copy(members[0], members[1:]):
+            members = members[1:]
+        while len(members) > 1 and is_copy(members[-1], members[:-1]):
+            members = members[:-1]
         first, last = members[0], members[-1]
         if len(covered) < min(settings.MIN_MATCHED_WORDS, 0.5 * len(code)):
             raise ArticleNotFoundError(
