@@ -31,13 +31,13 @@ import time
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from corpus_cases import CorpusPage, canonical_for, corpus_root, load_pages, mutations
+from corpus_cases import CorpusPage, canonical_for, corpus_root, load_pages, mutations, roundtrip
 from seed_cases import BENIGN, TEMPLATE_IDS, VIOLATIONS, seed, templates
 
 from checker import check, load_profile
@@ -58,7 +58,6 @@ class Case:
     profile: str
     expect: frozenset[str] = frozenset()  # accepted kinds; empty = benign
     marker: str = ""
-    baseline: frozenset[str] = field(default_factory=frozenset)  # as-is fingerprints of the same page
 
 
 def _norm(text: str) -> str:
@@ -133,6 +132,9 @@ def corpus_cases(pages: list[CorpusPage], seed_value: int) -> Iterator[Case]:
     for page in pages:
         canonical = canonical_for(page)
         yield Case("as-is", "as-is", page.id, page.raw, canonical, "verbatim")
+        same = roundtrip(page)
+        if same is not None:
+            yield Case("baseline", "baseline", page.id, same, canonical, "verbatim")
         for m in mutations(page, canonical, seed_value, extended=True):
             yield Case("mutation", m.kind, page.id, m.html, canonical, "verbatim", expect=m.expect_kinds,
                        marker=m.marker)
@@ -172,9 +174,10 @@ def run(pages: list[CorpusPage], seed_value: int = 0, with_peer: bool = True,
     for case in all_cases:
         report = check(case.html, case.canonical, profiles[case.profile])
         errors = [f for f in report.findings if f.severity.value == "error"]
-        peer = peer_kinds(case.html, case.canonical) if with_peer else None
-        if case.source == "as-is":
+        if case.source == "baseline":  # not scored: what mutations are compared with
             baselines[case.page_id] = frozenset(f.fingerprint for f in errors)
+            continue
+        peer = peer_kinds(case.html, case.canonical) if with_peer else None
         if not case.expect:  # benign or as-is: any error is a false alarm
             group = benign[case.source]
             group["cases"] += 1

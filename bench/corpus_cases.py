@@ -190,6 +190,13 @@ def _parse(page: CorpusPage) -> Any | None:
         return None
 
 
+def roundtrip(page: CorpusPage) -> str | None:
+    """The page decoded, parsed and serialised again without any change: the baseline mutations
+    are compared with (serialisation alone may change what a checker sees, never what a reader does)."""
+    doc = _parse(page)
+    return None if doc is None else lxml.html.tostring(doc, encoding="unicode", doctype="<!DOCTYPE html>")
+
+
 ParagraphMaker = Callable[[random.Random, Any, str], "tuple[frozenset[str], str] | None"]
 DocMaker = Callable[[random.Random, Any, dict[str, Any]], "tuple[frozenset[str], str] | None"]
 
