@@ -17,17 +17,17 @@ import platform
 import re
 import sys
 import tempfile
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-import accuracy  # noqa: E402
-import speed  # noqa: E402
-from acceptance import run as run_acceptance  # noqa: E402
-from corpus_cases import corpus_root, load_pages  # noqa: E402
+import accuracy
+import speed
+from acceptance import run as run_acceptance
+from corpus_cases import corpus_root, load_pages
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -122,7 +122,7 @@ def main(argv: list[str] | None = None) -> int:
     pages = load_pages(root)
     sample = pages[::8] if args.quick else pages
     res: dict[str, Any] = {
-        "date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
         "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
         "versions": _versions(),
         "corpus": str(root),

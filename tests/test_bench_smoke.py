@@ -13,9 +13,9 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-import accuracy  # noqa: E402
-import run as bench_run  # noqa: E402
-from corpus_cases import corpus_root, load_pages  # noqa: E402
+import accuracy
+import run as bench_run
+from corpus_cases import corpus_root, load_pages
 
 ROOT = corpus_root()
 pytestmark = pytest.mark.skipif(ROOT is None, reason="real-page corpus not found at ../shared/corpus")
