@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 import lxml.html
+import regex
 
 from checker.normalize import comparable, keys
 
@@ -171,8 +172,6 @@ def _text_nodes(el: Any) -> Iterator[tuple[Any, str]]:
 
 def _word_spot(rng: random.Random, el: Any) -> tuple[Any, str, int, int] | None:
     """A word of at least 4 letters inside *el*'s text: (node, attr, start, end)."""
-    import regex
-
     spots = []
     for node, attr in _text_nodes(el):
         text = getattr(node, attr)
@@ -304,8 +303,6 @@ def _link(rng: random.Random, el: Any, para: str) -> tuple[frozenset[str], str] 
 
 def _edit_text(rng: random.Random, el: Any, pattern: str, replace: Callable[[str], str]) -> str | None:
     """Replace one random match of *pattern* in *el*'s own text nodes; return the matched text."""
-    import regex
-
     spots = []
     for node, attr in _text_nodes(el):
         for m in regex.finditer(pattern, getattr(node, attr)):
@@ -395,19 +392,29 @@ def _find_text_element(doc: Any, text: str, tags: tuple[str, ...] | None = None)
     return best
 
 
+def _title_copies(doc: Any, title: str) -> list[Any]:
+    """Every heading that shows the headline (pages often repeat it for mobile or sharing)."""
+    want = comparable(title)
+    return [el for el in doc.iter("h1", "h2") if comparable(el.text_content()) == want]
+
+
 def _title_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
-    el = _find_text_element(doc, canonical["title"], ("h1", "h2"))
-    if el is None or comparable(el.text_content()) != comparable(canonical["title"]):
+    copies = _title_copies(doc, canonical["title"])
+    word = next(iter(regex.findall(r"\p{L}{4,12}", canonical["title"])), None)
+    if not copies or word is None:
         return None
-    old = _edit_text(rng, el, r"\p{L}{4,12}", lambda _: "Zanzibar")
-    return (frozenset({"title.altered"}), "zanzibar") if old else None
+    for el in copies:
+        if _edit_text(random.Random(0), el, regex.escape(word), lambda _: "Zanzibar") is None:
+            return None
+    return frozenset({"title.altered"}), "zanzibar"
 
 
 def _title_remove(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
-    el = _find_text_element(doc, canonical["title"], ("h1", "h2"))
-    if el is None or comparable(el.text_content()) != comparable(canonical["title"]):
+    copies = _title_copies(doc, canonical["title"])
+    if not copies:
         return None
-    el.getparent().remove(el)
+    for el in copies:
+        el.getparent().remove(el)
     return frozenset({"title.missing", "title.altered"}), ""
 
 
@@ -426,26 +433,37 @@ def _image_remove(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tu
     return None
 
 
+def _field_copies(doc: Any, text: str, tags: tuple[str, ...]) -> list[Any]:
+    """The innermost elements among *tags* whose text contains *text* (every copy on the page)."""
+    want = comparable(text)
+    found = [el for el in doc.iter(*tags) if want and want in comparable(el.text_content())]
+    return [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)] or found
+
+
+def _change_field(doc: Any, text: str | None, tags: tuple[str, ...], kinds: frozenset[str],
+                  min_words: int) -> tuple[frozenset[str], str] | None:
+    """Change one word of *text* in every element that shows it."""
+    if not text or len(text.split()) < min_words:
+        return None
+    word = next(iter(regex.findall(r"\p{L}{3,12}", text)), None)
+    copies = _field_copies(doc, text, tags)
+    if word is None or not copies:
+        return None
+    changed = 0
+    for el in copies:
+        changed += _edit_text(random.Random(0), el, regex.escape(word), lambda _: "Zanzibar") is not None
+    return (kinds, "zanzibar") if changed else None
+
+
 def _caption_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
     cap = next((i.get("caption") for i in canonical["images"] if i.get("caption")), None)
-    if not cap or len(cap.split()) < 4:
-        return None
-    el = _find_text_element(doc, cap, ("figcaption", "p", "div", "span"))
-    if el is None:
-        return None
-    old = _edit_text(rng, el, r"\p{L}{4,12}", lambda _: "Zanzibar")
-    return (frozenset({"caption.altered"}), "zanzibar") if old else None
+    return _change_field(doc, cap, ("figcaption", "p", "div", "span"), frozenset({"caption.altered"}), 4)
 
 
 def _credit_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:
     credit = next((i.get("credit") for i in canonical["images"] if i.get("credit")), None)
-    if not credit:
-        return None
-    el = _find_text_element(doc, credit, ("figcaption", "p", "div", "span", "small", "cite"))
-    if el is None:
-        return None
-    old = _edit_text(rng, el, r"\p{L}{2,}", lambda _: "Zanzibar")
-    return (frozenset({"credit.altered", "credit.missing"}), "zanzibar") if old else None
+    tags = ("figcaption", "p", "div", "span", "small", "cite")
+    return _change_field(doc, credit, tags, frozenset({"credit.altered", "credit.missing"}), 1)
 
 
 #: The five mutations of the issue-2 acceptance.

@@ -482,8 +482,13 @@ class _Locator:
                     return FieldMatch("credit", credit, settings.FIELD_ALTERED_MIN, b, rest, index)
         return match
 
-    def images(self, region: tuple[int, int], span: tuple[int, int]) -> tuple[list[ImageMatch], list[Element]]:
-        """Match canonical images to partner images; list the other elements inside the body span."""
+    def images(
+        self, region: tuple[int, int], span: tuple[int, int], body_start: int
+    ) -> tuple[list[ImageMatch], list[Element]]:
+        """Match canonical images to partner images; list the other elements inside the body span.
+
+        *body_start* is the block where the first body paragraph (after the lead) was found.
+        """
         lo, hi = region
         first, last = span
         imgs = [e for e in self.page.elements if e.kind == "image" and lo <= e.before_block <= hi + 1]
@@ -493,9 +498,19 @@ class _Locator:
             name = _file_name(img.src)
             pick = next((j for j, e in enumerate(imgs) if j not in used and name and _file_name(e.src) == name), None)
             if pick is None:
-                # Re-hosted images get new names: take the next unused one in order, but only between
-                # the headline and the end of the body (thumbnails of related articles come after it).
-                pick = next((j for j, e in enumerate(imgs) if j not in used and e.before_block <= last), None)
+                # Re-hosted images get new names: take the next unused one in order, but only where the
+                # article's picture stands: from the headline to the first body paragraph, or by its caption.
+                # An image between paragraphs is an insertion, a thumbnail after the body a teaser.
+                cap = self.captions.get(i)
+                near = {cap.block, cap.block + 1} if cap is not None and cap.block is not None else set()
+                pick = next(
+                    (
+                        j
+                        for j, e in enumerate(imgs)
+                        if j not in used and (e.before_block <= body_start or e.before_block in near)
+                    ),
+                    None,
+                )
             if pick is not None:
                 used.add(pick)
             matches.append(ImageMatch(i, imgs[pick] if pick is not None else None))
@@ -655,7 +670,17 @@ def align(article: Article, page: ExtractedPage) -> Alignment:
     found = {**exact, **fuzzy}
     fields = [title, *(found[(f, i)] for f, _, i in loc.specs())]
     claimed = frozenset(k for k, t in enumerate(toks) if loc._is_claimed(t.block, t.pos))
-    images, inside = loc.images(region, span)
+    body_start = next(
+        (
+            toks[o.p0 + k].block
+            for o in ops
+            if o.tag == "equal"
+            for k in range(o.p1 - o.p0)
+            if loc.canon[o.c0 + k].field == "body"
+        ),
+        span[0],
+    )
+    images, inside = loc.images(region, span, body_start)
     equal = sum(o.c1 - o.c0 for o in ops if o.tag == "equal")
     coverage = equal / len(loc.canon) if loc.canon else 1.0
     return Alignment(
