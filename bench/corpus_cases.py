@@ -393,9 +393,14 @@ def _find_text_element(doc: Any, text: str, tags: tuple[str, ...] | None = None)
 
 
 def _title_copies(doc: Any, title: str) -> list[Any]:
-    """Every heading that shows the headline (pages often repeat it for mobile or sharing)."""
+    """Every element that shows exactly the headline (pages repeat it: sticky header, mobile, ...);
+    the innermost of nested ones. Empty unless one of them is a heading."""
     want = comparable(title)
-    return [el for el in doc.iter("h1", "h2") if comparable(el.text_content()) == want]
+    skip = {"html", "head", "title", "meta", "script", "style", "body"}
+    found = [el for el in doc.iter() if isinstance(el.tag, str) and el.tag not in skip
+             and comparable(el.text_content()) == want]
+    inner = [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)]
+    return inner if any(el.tag in ("h1", "h2") for el in found) else []
 
 
 def _title_change(rng: random.Random, doc: Any, canonical: dict[str, Any]) -> tuple[frozenset[str], str] | None:

@@ -134,7 +134,7 @@ def _select(pages: list[CorpusPage], quick: bool, limit: int | None) -> list[Cor
 def _per_page(
     pages: list[CorpusPage], profile: Profile, repeat: int, traf: ModuleType | None
 ) -> tuple[list[dict[str, Any]], dict[str, Any]]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     for page in pages:
         raw = page.raw
         html = decode_html(raw)[0]
@@ -185,7 +185,7 @@ def _canonical_words(article: Article) -> list[str]:
 
 
 def _align_vs_difflib(pages: list[CorpusPage], repeat: int) -> dict[str, Any]:
-    rows = []
+    rows: list[dict[str, Any]] = []
     skipped = []
     for page in pages:
         article = load_canonical(canonical_for(page))
@@ -279,7 +279,7 @@ def _strip_article(body: Any, texts: list[str]) -> tuple[int, int]:
 
 def _scaled_pages(page: CorpusPage, canonical: dict[str, Any], factors: Iterable[int]) -> list[dict[str, Any]]:
     """The page re-serialised (1x) and grown to each factor by chrome copies before the article."""
-    doc = lxml.html.document_fromstring(decode_html(page.raw)[0])
+    doc: Any = lxml.html.document_fromstring(decode_html(page.raw)[0])
     doctype = doc.getroottree().docinfo.doctype or "<!DOCTYPE html>"
     body = doc.body
     chrome = copy.deepcopy(body)
@@ -291,7 +291,8 @@ def _scaled_pages(page: CorpusPage, canonical: dict[str, Any], factors: Iterable
     chrome_bytes = len(lxml.html.tostring(chrome, encoding="unicode").encode("utf-8"))
 
     def serialise(d: Any) -> bytes:
-        return lxml.html.tostring(d, encoding="unicode", doctype=doctype).encode("utf-8")
+        text: str = lxml.html.tostring(d, encoding="unicode", doctype=doctype)
+        return text.encode("utf-8")
 
     base = serialise(doc)
     out = [{"case": "1x", "raw": base, "copies": 0}]
@@ -548,10 +549,8 @@ def _print(res: dict[str, Any]) -> None:
             f"{c['findings']:>8}"
         )
     for c in res["scaling"]:
-        print(
-            f"    {c['case']}: {c['description']}; {c['canonical_words']} canonical words, "
-            f"{c['ms_per_1000_canonical_words']:.1f} ms per 1000 canonical words"
-        )
+        per_word = "" if c["copies"] else f", {c['ms_per_1000_canonical_words']:.1f} ms per 1000 canonical words"
+        print(f"    {c['case']}: {c['description']}; {c['canonical_words']} canonical words{per_word}")
     first = res["scaling"][0]
     print(
         f"    chrome copy: {first['chrome_bytes']} bytes, {first['elements_dropped']} article elements "

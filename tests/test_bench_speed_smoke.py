@@ -13,7 +13,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from corpus_cases import corpus_root  # noqa: E402
+from corpus_cases import corpus_root
 
 ROOT = corpus_root()
 pytestmark = pytest.mark.skipif(
