@@ -19,7 +19,7 @@ Three steps, all on normalised word keys (see ``normalize.py``):
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import partial
+from functools import lru_cache, partial
 from typing import NamedTuple
 
 from rapidfuzz import fuzz
@@ -129,7 +129,13 @@ class _Vocab:
         return "".join(out)
 
 
-def _canon_tokens(article: Article) -> list[CanonToken]:
+@lru_cache(maxsize=64)
+def _canon_tokens(article: Article) -> tuple[CanonToken, ...]:
+    """The canonical lead and body as tokens; cached, since an audit checks many pages per article."""
+    return tuple(_tokenize_article(article))
+
+
+def _tokenize_article(article: Article) -> list[CanonToken]:
     out: list[CanonToken] = []
     if article.lead:
         out.extend(CanonToken(t.key, "lead", -1, t.start, t.end) for t in tokenize(article.lead))
@@ -147,7 +153,7 @@ class _Locator:
         self.vocab = _Vocab()
         self.block_tokens: list[list[Token]] = [tokenize(b.text) for b in page.blocks]
         self.block_codes: list[str] = [self.vocab.encode([t.key for t in toks]) for toks in self.block_tokens]
-        self.canon = _canon_tokens(article)
+        self.canon = list(_canon_tokens(article))
         self.canon_code = self.vocab.encode([t.key for t in self.canon])
         self.claimed: dict[int, list[tuple[int, int]]] = {}
         self.captions: dict[int | None, FieldMatch] = {}  # image index -> where its caption was found
