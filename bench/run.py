@@ -35,7 +35,9 @@ DOC = HERE.parent / "BENCHMARKS.md"
 
 
 def _versions() -> dict[str, str | None]:
-    out: dict[str, str | None] = {"python": platform.python_version()}
+    from checker import __version__
+
+    out: dict[str, str | None] = {"python": platform.python_version(), "checker": __version__}
     for dist in ("repcheck", "lxml", "beautifulsoup4", "rapidfuzz", "requests", "regex", "trafilatura"):
         try:
             out[dist] = metadata.version(dist)
@@ -48,6 +50,7 @@ def _write_atomic(path: Path, text: str) -> None:
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
     with os.fdopen(fd, "w", encoding="utf-8") as fh:
         fh.write(text)
+    os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are published
     os.replace(tmp, path)
 
 
@@ -83,13 +86,49 @@ def tables(res: dict[str, Any]) -> dict[str, str]:
     spd = res.get("speed")
     if spd:
         pp = spd.get("per_page", spd)
-        rows = [[k, f"{v:.2f}" if isinstance(v, float) else str(v)] for k, v in pp.items()
-                if not isinstance(v, (list, dict))]
-        out["speed"] = _table(rows, ["figure", "value"])
+
+        def ms(key: str) -> str:
+            v = pp.get(key)
+            return "–" if v is None else f"{v:.1f} ms"
+
+        rows = [
+            ["BeautifulSoup(html, 'lxml')", ms("median_bs4_ms"), ms("p95_bs4_ms")],
+            ["lxml.html.fromstring", ms("median_lxml_ms"), ms("p95_lxml_ms")],
+            ["trafilatura.extract", ms("median_trafilatura_ms"), ms("p95_trafilatura_ms")],
+            ["checker.check (bytes in)", ms("median_check_ms"), ms("p95_check_ms")],
+            ["check / BeautifulSoup, per page (target ≤ 1.5)", _ratio(pp.get("median_ratio_check_bs4")),
+             _ratio(pp.get("p95_ratio_check_bs4"))],
+            ["check / trafilatura, per page (target ≤ 1.0)", _ratio(pp.get("median_ratio_check_trafilatura")),
+             _ratio(pp.get("p95_ratio_check_trafilatura"))],
+        ]
+        al = spd.get("align_vs_difflib") or {}
+        if al:
+            rows += [
+                ["alignment stage alone (checker.align.align)", f"{al['median_align_ms']:.1f} ms",
+                 f"{al['p95_align_ms']:.1f} ms"],
+                ["difflib SequenceMatcher over the same words", f"{al['median_difflib_ms']:.1f} ms",
+                 f"{al['p95_difflib_ms']:.1f} ms"],
+                ["align / difflib, per page", _ratio(al["median_ratio_align_difflib"]),
+                 _ratio(al["p95_ratio_align_difflib"])],
+                ["align / (difflib + tokenising both texts), per page",
+                 _ratio(al["median_ratio_align_difflib_keys"]), "–"],
+            ]
+        out["speed"] = _table(rows, ["figure", "median", "p95"])
         scaling = spd.get("scaling")
         if scaling:
-            keys = [k for k in scaling[0] if not isinstance(scaling[0][k], (list, dict))]
-            out["scaling"] = _table([[str(c.get(k, "")) for k in keys] for c in scaling], keys)
+            rows = [
+                [c["case"], f"{c['bytes'] / 1e6:.1f} MB", str(c.get("canonical_words", "")), f"{c['check_s']:.3f} s",
+                 f"{c['s_per_mb']:.3f}", _ratio(c.get("per_byte_vs_1x")), f"{c['peak_python_mb']:.0f} MB",
+                 c["verdict"]]
+                for c in scaling
+            ]
+            out["scaling"] = _table(rows, ["case", "page", "canonical words", "check", "s per MB",
+                                           "per-byte time vs 1x", "peak memory (Python)", "verdict"])
+    return out
+
+
+def _ratio(x: float | None) -> str:
+    return "–" if x is None else f"{x:.2f}"
     return out
 
 
@@ -102,7 +141,7 @@ def refresh_doc(res: dict[str, Any], doc: Path = DOC) -> None:
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         text = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), text)
     stamp = f"<!-- run:start -->\nLast run: {res['date']} on {res['machine']['platform']} " \
-            f"({res['machine']['cpus']} CPUs), repcheck {res['versions'].get('repcheck')}.\n<!-- run:end -->"
+            f"({res['machine']['cpus']} CPUs), repcheck {res['versions'].get('checker')}.\n<!-- run:end -->"
     text = re.sub(r"<!-- run:start -->.*?<!-- run:end -->", lambda m: stamp, text, flags=re.S)
     _write_atomic(doc, text)
 
@@ -114,7 +153,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--quick", action="store_true", help="a sample of pages and no 100x scaling case")
     ap.add_argument("--no-peer", action="store_true", help="skip trafilatura (the peer pipeline)")
     ap.add_argument("--output", type=Path, default=RESULTS)
+    ap.add_argument("--render-only", action="store_true", help="only refresh BENCHMARKS.md from --output")
     args = ap.parse_args(argv)
+    if args.render_only:
+        refresh_doc(json.loads(args.output.read_text(encoding="utf-8")))
+        print(f"refreshed {DOC.name} from {args.output}")
+        return 0
     root = args.corpus or corpus_root()
     if root is None or not (root / "manifest.json").is_file():
         print("corpus not found: pass --corpus ../shared/corpus (or set REPCHECK_CORPUS)", file=sys.stderr)
