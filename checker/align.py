@@ -513,7 +513,9 @@ class _Locator:
                     (
                         j
                         for j, e in enumerate(imgs)
-                        if j not in used and (e.before_block <= body_start or e.before_block in near)
+                        if j not in used
+                        and not _decorative(e)
+                        and (e.before_block <= body_start or e.before_block in near)
                     ),
                     None,
                 )
@@ -523,6 +525,13 @@ class _Locator:
         matched = {id(imgs[j]) for j in used}
         inside = [e for e in self.page.elements if first < e.before_block <= last and id(e) not in matched]
         return matches, inside
+
+
+def _decorative(img: Element) -> bool:
+    """An author portrait, a logo or an icon: never taken for the article's picture by position."""
+    small = any(d is not None and d < settings.MIN_PICTURE_SIZE for d in (img.width, img.height))
+    src = (img.src or "").lower()
+    return small or src.endswith(".svg") or any(hint in src for hint in settings.DECORATIVE_IMAGE_HINTS)
 
 
 def _file_name(src: str | None) -> str:

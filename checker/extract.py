@@ -156,7 +156,8 @@ class _Walker:
         if self._in_foreign:
             return  # the iframe inside an ad slot is part of that one insertion
         alt = el.get("alt") if kind == "image" else None
-        self.elements.append(Element(kind, el.tag, css, src, len(self.blocks), alt))
+        width, height = (_int_attr(el, "width"), _int_attr(el, "height")) if kind == "image" else (None, None)
+        self.elements.append(Element(kind, el.tag, css, src, len(self.blocks), alt, width, height))
 
     def _foreign_kind(self, el: lxml.html.HtmlElement, tag: str) -> tuple[str, str | None] | None:
         """Kind and src of an element that is not article text, or None."""

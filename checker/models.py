@@ -217,6 +217,8 @@ class Element:
     src: str | None
     before_block: int
     alt: str | None = None
+    width: int | None = None  # declared in the markup (attributes), when it is
+    height: int | None = None
 
 
 @dataclass(frozen=True, slots=True)

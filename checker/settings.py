@@ -93,6 +93,10 @@ AD_MARKERS: Final = frozenset(
 )
 #: Images smaller than this in both declared dimensions are tracking pixels, not images.
 MIN_IMAGE_SIZE: Final = 2
+#: Images declared smaller than this (px) are portraits or icons, not the article's picture.
+MIN_PICTURE_SIZE: Final = 200
+#: URL fragments of author portraits, logos and icons (never the article's picture by position).
+DECORATIVE_IMAGE_HINTS: Final = ("avatar", "logo", "icon", "thumb", "square_", "author", "profile", "sprite")
 #: Text that introduces a credit inside a caption (compared case-insensitively).
 CREDIT_MARKERS: Final = (
     "©",
