@@ -9,6 +9,7 @@ a ``ThreadingHTTPServer`` on an ephemeral port. A route answers its n-th request
 
 from __future__ import annotations
 
+import os
 import ssl
 import threading
 import time
@@ -20,6 +21,13 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from hypothesis import settings as hypothesis_settings
+
+# CI runs are reproducible: the same examples every time (set CI=true, as the CI runner does).
+# Locally hypothesis explores new examples on every run.
+hypothesis_settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    hypothesis_settings.load_profile("ci")
 
 
 @dataclass(frozen=True)
