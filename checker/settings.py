@@ -156,6 +156,14 @@ MIN_REORDER_WORDS: Final = 4
 #: Blocks around the article searched for the source mention the licence requires.
 ATTRIBUTION_BLOCKS: Final = 6
 
+# --- audit ---------------------------------------------------------------------------------
+#: Requests per second to one partner host when the audit file does not say (polite by default).
+AUDIT_REQUESTS_PER_SECOND: Final = 1.0
+#: Pages fetched at once from one partner host.
+AUDIT_CONCURRENCY: Final = 2
+#: Link depth followed from a partner's start URLs.
+AUDIT_MAX_DEPTH: Final = 2
+
 # --- report --------------------------------------------------------------------------------
 #: Version of the JSON report layout; bumped on any incompatible change.
 REPORT_SCHEMA_VERSION: Final = 1
