@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gzip
 import time
+from itertools import pairwise
 
 import pytest
 import requests
@@ -79,7 +80,7 @@ def test_sitemap_index_with_gzip_and_robots(local_server: LocalServer) -> None:
     assert (u("/private/s2.xml"), "disallowed by robots.txt") in d.skipped
     # Crawl-delay 0.2 s honoured between requests to the host (measured by the server)
     times = [r.at for r in local_server.requests if r.path != "/robots.txt"]
-    assert all(b - a >= 0.18 for a, b in zip(times, times[1:], strict=False)), times
+    assert all(b - a >= 0.18 for a, b in pairwise(times)), times
 
 
 def test_feed_rss_and_atom() -> None:
