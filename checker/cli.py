@@ -50,7 +50,9 @@ def _parser() -> _Parser:
         description="Check one partner page against the canonical article. Exit status: 0 compliant, "
         "1 violation, 2 usage or configuration error, 3 unverifiable.",
     )
-    c.add_argument("page", metavar="PAGE", help="partner page: http(s) URL, file:// URL or local path")
+    c.add_argument("page", metavar="PAGE", nargs="?", help="partner page: http(s) URL, file:// URL or local path")
+    c.add_argument("--warc", metavar="FILE", help="judge a page archived in this WARC file instead (with --record)")
+    c.add_argument("--record", metavar="ID", help="the WARC-Record-ID of the archived response (with --warc)")
     c.add_argument(
         "--canonical",
         required=True,
@@ -108,7 +110,7 @@ def _want_color(choice: str, stream: TextIO, env: Mapping[str, str]) -> bool:
 
 
 def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[str, str]) -> int:
-    from checker.pipeline import check
+    from checker.pipeline import PageInput, check
     from checker.settings import TIMEOUT
 
     fetch_options: dict[str, object] = {}
@@ -118,7 +120,16 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
         fetch_options["timeout"] = (min(TIMEOUT[0], args.timeout), args.timeout)
     if args.user_agent:
         fetch_options["user_agent"] = args.user_agent
-    report = check(args.page, args.canonical, args.rules, fetch_options=fetch_options)
+    page: PageInput = args.page
+    if args.warc or args.record:
+        if not (args.warc and args.record) or args.page:
+            raise _UsageError("repcheck check: error: give either PAGE, or --warc FILE with --record ID")
+        from checker.evidence import load_record
+
+        page = load_record(Path(args.warc), args.record)
+    elif not args.page:
+        raise _UsageError("repcheck check: error: the following arguments are required: PAGE (or --warc and --record)")
+    report = check(page, args.canonical, args.rules, fetch_options=fetch_options)
     color = _want_color(args.color, out, env) and not args.output
     rendered = FORMATS[args.format].render(report, RenderOptions(color=color))
     if args.output:

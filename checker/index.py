@@ -140,8 +140,7 @@ def shingle_keys(text: str, shingle_size: int = SHINGLE_SIZE) -> set[int]:
     blake2b = hashlib.blake2b
     shift = ID_BITS
     return {
-        int.from_bytes(blake2b(_SEP.join(words[i : i + shingle_size]).encode(), digest_size=8).digest(), "big")
-        >> shift
+        int.from_bytes(blake2b(_SEP.join(words[i : i + shingle_size]).encode(), digest_size=8).digest(), "big") >> shift
         for i in range(len(words) - shingle_size + 1)
     }
 

@@ -20,11 +20,13 @@ from checker.fetch import load_page
 from checker.models import Article, PageSnapshot, Report, Severity, Verdict
 from checker.profiles import Profile, load_profile
 
-PageInput = str | bytes | os.PathLike[str]
+PageInput = str | bytes | os.PathLike[str] | PageSnapshot
 CanonicalInput = str | os.PathLike[str] | Mapping[str, Any] | Article
 
 
 def _describe(page: PageInput) -> str:
+    if isinstance(page, PageSnapshot):
+        return page.source
     if isinstance(page, bytes):
         return "<bytes>"
     text = os.fspath(page)
@@ -41,7 +43,8 @@ def check(
 ) -> Report:
     """Check one partner *page* against the *canonical* article under a licence profile.
 
-    *page* is an http(s) or file:// URL, a path, HTML text or bytes; *canonical* a path or URL to
+    *page* is an http(s) or file:// URL, a path, HTML text, bytes or an already fetched
+    :class:`PageSnapshot` (e.g. from a WARC archive); *canonical* a path or URL to
     the article JSON (or the publisher's HTML page), a dict or an :class:`Article`; *rules* a
     built-in profile id, a path to a profile, a loaded :class:`Profile`, or None for the strict
     ``verbatim`` profile. Configuration problems raise :class:`checker.errors.ConfigError`; a page
@@ -52,7 +55,7 @@ def check(
     checked_at = datetime.now(UTC).isoformat(timespec="seconds")
     snap: PageSnapshot | None = None
     try:
-        snap = load_page(page, session=session, **dict(fetch_options or {}))
+        snap = page if isinstance(page, PageSnapshot) else load_page(page, session=session, **dict(fetch_options or {}))
         extracted = extract(snap)
         alignment = align(article, extracted)
     except UnverifiableError as exc:
