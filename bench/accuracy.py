@@ -114,17 +114,29 @@ def seed_cases(pages: list[CorpusPage], rng: random.Random) -> Iterator[Case]:
     for template in templates(pages, TEMPLATE_IDS):
         for name, render in BENIGN.items():
             yield Case("seed-benign", name, template.page.id, template.paste(render(article)), article, "rfi")
-        yield Case("seed-benign", "chrome-around", template.page.id,
-                   template.paste(_wrap_benign(BENIGN["as-published"](article), article)), article, "rfi")
+        yield Case(
+            "seed-benign",
+            "chrome-around",
+            template.page.id,
+            template.paste(_wrap_benign(BENIGN["as-published"](article), article)),
+            article,
+            "rfi",
+        )
         for codec in ("latin-1", "windows-1252"):
             page = template.paste(BENIGN["as-published"](article))
             page = page.replace("<head>", f'<head><meta charset="{codec}">', 1)
-            yield Case("seed-benign", f"encoded-{codec}", template.page.id,
-                       page.encode("cp1252" if codec == "windows-1252" else "latin-1", errors="xmlcharrefreplace"),
-                       article, "rfi")
+            yield Case(
+                "seed-benign",
+                f"encoded-{codec}",
+                template.page.id,
+                page.encode("cp1252" if codec == "windows-1252" else "latin-1", errors="xmlcharrefreplace"),
+                article,
+                "rfi",
+            )
         for name, (kinds, render) in VIOLATIONS.items():
-            yield Case("seed-violation", name, template.page.id, template.paste(render(article)), article, "rfi",
-                       expect=kinds)
+            yield Case(
+                "seed-violation", name, template.page.id, template.paste(render(article)), article, "rfi", expect=kinds
+            )
 
 
 def corpus_cases(pages: list[CorpusPage], seed_value: int) -> Iterator[Case]:
@@ -136,8 +148,9 @@ def corpus_cases(pages: list[CorpusPage], seed_value: int) -> Iterator[Case]:
         if same is not None:
             yield Case("baseline", "baseline", page.id, same, canonical, "verbatim")
         for m in mutations(page, canonical, seed_value, extended=True):
-            yield Case("mutation", m.kind, page.id, m.html, canonical, "verbatim", expect=m.expect_kinds,
-                       marker=m.marker)
+            yield Case(
+                "mutation", m.kind, page.id, m.html, canonical, "verbatim", expect=m.expect_kinds, marker=m.marker
+            )
 
 
 # --- scoring ----------------------------------------------------------------------------------------
@@ -149,15 +162,21 @@ def _localised(report: Report, case: Case) -> bool:
     marker = _norm(case.marker)
     for f in report.findings:
         if f.kind in case.expect:
-            ev = " ".join([f.canonical.text if f.canonical else "", f.partner.text if f.partner else "",
-                           *(v for _, v in f.detail)])
+            ev = " ".join(
+                [
+                    f.canonical.text if f.canonical else "",
+                    f.partner.text if f.partner else "",
+                    *(v for _, v in f.detail),
+                ]
+            )
             if marker in _norm(ev):
                 return True
     return False
 
 
-def run(pages: list[CorpusPage], seed_value: int = 0, with_peer: bool = True,
-        template_pages: list[CorpusPage] | None = None) -> dict[str, Any]:
+def run(
+    pages: list[CorpusPage], seed_value: int = 0, with_peer: bool = True, template_pages: list[CorpusPage] | None = None
+) -> dict[str, Any]:
     """Run every case through repcheck (and the peer); return scores and misses.
 
     *pages* give the as-is and mutation cases; *template_pages* (default: *pages*) the templates.
@@ -187,9 +206,15 @@ def run(pages: list[CorpusPage], seed_value: int = 0, with_peer: bool = True,
             if peer is not None:
                 group["peer_false_alarm"] += bool(peer)
             if errors or report.verdict.value == "unverifiable":
-                misses.append({"source": case.source, "case": case.name, "page": case.page_id,
-                               "got": sorted({f.kind for f in errors}) or [report.verdict.value],
-                               "message": report.message})
+                misses.append(
+                    {
+                        "source": case.source,
+                        "case": case.name,
+                        "page": case.page_id,
+                        "got": sorted({f.kind for f in errors}) or [report.verdict.value],
+                        "message": report.message,
+                    }
+                )
             continue
         key = f"{case.source}:{case.name}"
         c = per_kind[key]
@@ -200,10 +225,16 @@ def run(pages: list[CorpusPage], seed_value: int = 0, with_peer: bool = True,
             c["found"] += 1
             c["localised"] += _localised(report, case)
         else:
-            misses.append({"source": case.source, "case": case.name, "page": case.page_id,
-                           "expected": sorted(case.expect),
-                           "got": sorted({f.kind for f in errors}) or [report.verdict.value],
-                           "message": report.message})
+            misses.append(
+                {
+                    "source": case.source,
+                    "case": case.name,
+                    "page": case.page_id,
+                    "expected": sorted(case.expect),
+                    "got": sorted({f.kind for f in errors}) or [report.verdict.value],
+                    "message": report.message,
+                }
+            )
         new = [f for f in errors if f.fingerprint not in baselines.get(case.page_id, frozenset())]
         if case.source == "mutation":
             c["new_findings"] += len(new)
@@ -248,13 +279,17 @@ def print_tables(res: dict[str, Any]) -> None:
     print(f"{'case kind':<36} {'cases':>5} {'recall':>7} {'local.':>7} {'prec.':>7} {'peer recall':>11}")
     for key, k in res["kinds"].items():
         peer_cell = f"{k['peer_recall']:.1%}" if peer else "-"
-        print(f"{key:<36} {k['cases']:>5} {k['recall']:>7.1%} {k['localised']:>7.1%} {k['precision']:>7.1%} "
-              f"{peer_cell:>11}")
+        print(
+            f"{key:<36} {k['cases']:>5} {k['recall']:>7.1%} {k['localised']:>7.1%} {k['precision']:>7.1%} "
+            f"{peer_cell:>11}"
+        )
     print(f"{'benign / as-is':<36} {'cases':>5} {'false alarms':>13} {'(text/title)':>12} {'peer':>8}")
     for src, g in res["false_alarms"].items():
         peer_cell = f"{g['peer_false_alarm_rate']:.1%}" if peer else "-"
-        print(f"{src:<36} {g['cases']:>5} {g['false_alarm_rate']:>13.1%} {g['false_alarm_rate_text_title']:>12.1%} "
-              f"{peer_cell:>8}")
+        print(
+            f"{src:<36} {g['cases']:>5} {g['false_alarm_rate']:>13.1%} {g['false_alarm_rate_text_title']:>12.1%} "
+            f"{peer_cell:>8}"
+        )
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -397,8 +397,11 @@ def _title_copies(doc: Any, title: str) -> list[Any]:
     the innermost of nested ones. Empty unless one of them is a heading."""
     want = comparable(title)
     skip = {"html", "head", "title", "meta", "script", "style", "body"}
-    found = [el for el in doc.iter() if isinstance(el.tag, str) and el.tag not in skip
-             and comparable(el.text_content()) == want]
+    found = [
+        el
+        for el in doc.iter()
+        if isinstance(el.tag, str) and el.tag not in skip and comparable(el.text_content()) == want
+    ]
     inner = [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)]
     return inner if any(el.tag in ("h1", "h2") for el in found) else []
 
@@ -445,8 +448,9 @@ def _field_copies(doc: Any, text: str, tags: tuple[str, ...]) -> list[Any]:
     return [el for el in found if not any(o is not el and el in o.iterancestors() for o in found)] or found
 
 
-def _change_field(doc: Any, text: str | None, tags: tuple[str, ...], kinds: frozenset[str],
-                  min_words: int) -> tuple[frozenset[str], str] | None:
+def _change_field(
+    doc: Any, text: str | None, tags: tuple[str, ...], kinds: frozenset[str], min_words: int
+) -> tuple[frozenset[str], str] | None:
     """Change one word of *text* in every element that shows it."""
     if not text or len(text.split()) < min_words:
         return None

@@ -214,17 +214,22 @@ def main(argv: list[str] | None = None) -> int:
     print(f"build (incl. generation):    {build:.1f} s ({(build - generation) / len(index) * 1e3:.2f} ms/article)")
     print(f"save / load:                 {save_time:.2f} s / {load_time:.2f} s")
     print(f"index on disk:               {disk / mb:.1f} MB")
-    print(f"index in memory (loaded):    {held / mb:.1f} MB held, {load_peak / mb:.1f} MB peak during load "
-          "(tracemalloc)")
+    print(
+        f"index in memory (loaded):    {held / mb:.1f} MB held, {load_peak / mb:.1f} MB peak during load (tracemalloc)"
+    )
     print(f"process peak RSS:            {rss / mb:.0f} MB")
     print(
         f"lookup per page:             median {statistics.median(times) * 1e3:.2f} ms, "
         f"p95 {times[int(0.95 * (len(times) - 1))] * 1e3:.2f} ms over {len(times)} pages"
     )
-    print(f"pages carrying an article:   {len(carrying)}: top candidate correct {correct} "
-          f"({correct / len(carrying):.1%}), wrong top {wrong_top}, no candidate {missed}")
-    print(f"pages carrying none:         {len(others)}: with a (false) candidate {false_pages} "
-          f"({false_pages / len(others):.1%})")
+    print(
+        f"pages carrying an article:   {len(carrying)}: top candidate correct {correct} "
+        f"({correct / len(carrying):.1%}), wrong top {wrong_top}, no candidate {missed}"
+    )
+    print(
+        f"pages carrying none:         {len(others)}: with a (false) candidate {false_pages} "
+        f"({false_pages / len(others):.1%})"
+    )
     return 0
 
 

@@ -69,19 +69,35 @@ def tables(res: dict[str, Any]) -> dict[str, str]:
     out: dict[str, str] = {}
     acc = res.get("accuracy")
     if acc:
-        rows = [[k, str(v["cases"]), _pct(v["recall"]), _pct(v["localised"]), _pct(v["precision"]),
-                 _pct(v["peer_recall"])] for k, v in acc["kinds"].items()]
+        rows = [
+            [k, str(v["cases"]), _pct(v["recall"]), _pct(v["localised"]), _pct(v["precision"]), _pct(v["peer_recall"])]
+            for k, v in acc["kinds"].items()
+        ]
         out["accuracy"] = _table(rows, ["case kind", "cases", "recall", "localised", "precision", "peer recall"])
-        rows = [[k, str(v["cases"]), _pct(v["false_alarm_rate"]), _pct(v["false_alarm_rate_text_title"]),
-                 _pct(v["peer_false_alarm_rate"])] for k, v in acc["false_alarms"].items()]
+        rows = [
+            [
+                k,
+                str(v["cases"]),
+                _pct(v["false_alarm_rate"]),
+                _pct(v["false_alarm_rate_text_title"]),
+                _pct(v["peer_false_alarm_rate"]),
+            ]
+            for k, v in acc["false_alarms"].items()
+        ]
         out["false-alarms"] = _table(
             rows, ["cases", "n", "false alarms (any error)", "false alarms (cut/alteration/title)", "peer"]
         )
     acp = res.get("acceptance")
     if acp:
         rows = [[k, f"{v['found']}/{v['cases']}", _pct(v["rate"])] for k, v in acp["mutations"].items()]
-        rows.insert(0, ["as is: no cut/alteration/title error", f"{acp['as_is_clean']}/{acp['pages']}",
-                        _pct(acp["as_is_clean_rate"])])
+        rows.insert(
+            0,
+            [
+                "as is: no cut/alteration/title error",
+                f"{acp['as_is_clean']}/{acp['pages']}",
+                _pct(acp["as_is_clean_rate"]),
+            ],
+        )
         out["acceptance"] = _table(rows, ["figure", "count", "rate"])
     spd = res.get("speed")
     if spd:
@@ -96,34 +112,70 @@ def tables(res: dict[str, Any]) -> dict[str, str]:
             ["lxml.html.fromstring", ms("median_lxml_ms"), ms("p95_lxml_ms")],
             ["trafilatura.extract", ms("median_trafilatura_ms"), ms("p95_trafilatura_ms")],
             ["checker.check (bytes in)", ms("median_check_ms"), ms("p95_check_ms")],
-            ["check / BeautifulSoup, per page (target ≤ 1.5)", _ratio(pp.get("median_ratio_check_bs4")),
-             _ratio(pp.get("p95_ratio_check_bs4"))],
-            ["check / trafilatura, per page (target ≤ 1.0)", _ratio(pp.get("median_ratio_check_trafilatura")),
-             _ratio(pp.get("p95_ratio_check_trafilatura"))],
+            [
+                "check / BeautifulSoup, per page (target ≤ 1.5)",
+                _ratio(pp.get("median_ratio_check_bs4")),
+                _ratio(pp.get("p95_ratio_check_bs4")),
+            ],
+            [
+                "check / trafilatura, per page (target ≤ 1.0)",
+                _ratio(pp.get("median_ratio_check_trafilatura")),
+                _ratio(pp.get("p95_ratio_check_trafilatura")),
+            ],
         ]
         al = spd.get("align_vs_difflib") or {}
         if al:
             rows += [
-                ["alignment stage alone (checker.align.align)", f"{al['median_align_ms']:.1f} ms",
-                 f"{al['p95_align_ms']:.1f} ms"],
-                ["difflib SequenceMatcher over the same words", f"{al['median_difflib_ms']:.1f} ms",
-                 f"{al['p95_difflib_ms']:.1f} ms"],
-                ["align / difflib, per page", _ratio(al["median_ratio_align_difflib"]),
-                 _ratio(al["p95_ratio_align_difflib"])],
-                ["align / (difflib + tokenising both texts), per page",
-                 _ratio(al["median_ratio_align_difflib_keys"]), "–"],
+                [
+                    "alignment stage alone (checker.align.align)",
+                    f"{al['median_align_ms']:.1f} ms",
+                    f"{al['p95_align_ms']:.1f} ms",
+                ],
+                [
+                    "difflib SequenceMatcher over the same words",
+                    f"{al['median_difflib_ms']:.1f} ms",
+                    f"{al['p95_difflib_ms']:.1f} ms",
+                ],
+                [
+                    "align / difflib, per page",
+                    _ratio(al["median_ratio_align_difflib"]),
+                    _ratio(al["p95_ratio_align_difflib"]),
+                ],
+                [
+                    "align / (difflib + tokenising both texts), per page",
+                    _ratio(al["median_ratio_align_difflib_keys"]),
+                    "–",
+                ],
             ]
         out["speed"] = _table(rows, ["figure", "median", "p95"])
         scaling = spd.get("scaling")
         if scaling:
             rows = [
-                [c["case"], f"{c['bytes'] / 1e6:.1f} MB", str(c.get("canonical_words", "")), f"{c['check_s']:.3f} s",
-                 f"{c['s_per_mb']:.3f}", _ratio(c.get("per_byte_vs_1x")), f"{c['peak_python_mb']:.0f} MB",
-                 c["verdict"]]
+                [
+                    c["case"],
+                    f"{c['bytes'] / 1e6:.1f} MB",
+                    str(c.get("canonical_words", "")),
+                    f"{c['check_s']:.3f} s",
+                    f"{c['s_per_mb']:.3f}",
+                    _ratio(c.get("per_byte_vs_1x")),
+                    f"{c['peak_python_mb']:.0f} MB",
+                    c["verdict"],
+                ]
                 for c in scaling
             ]
-            out["scaling"] = _table(rows, ["case", "page", "canonical words", "check", "s per MB",
-                                           "per-byte time vs 1x", "peak memory (Python)", "verdict"])
+            out["scaling"] = _table(
+                rows,
+                [
+                    "case",
+                    "page",
+                    "canonical words",
+                    "check",
+                    "s per MB",
+                    "per-byte time vs 1x",
+                    "peak memory (Python)",
+                    "verdict",
+                ],
+            )
     return out
 
 
@@ -140,8 +192,10 @@ def refresh_doc(res: dict[str, Any], doc: Path = DOC) -> None:
     for name, table in tables(res).items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(\n<!-- {name}:end -->)", re.S)
         text = pattern.sub(lambda m, t=table: m.group(1) + t + m.group(2), text)
-    stamp = f"<!-- run:start -->\nLast run: {res['date']} on {res['machine']['platform']} " \
-            f"({res['machine']['cpus']} CPUs), repcheck {res['versions'].get('checker')}.\n<!-- run:end -->"
+    stamp = (
+        f"<!-- run:start -->\nLast run: {res['date']} on {res['machine']['platform']} "
+        f"({res['machine']['cpus']} CPUs), repcheck {res['versions'].get('checker')}.\n<!-- run:end -->"
+    )
     text = re.sub(r"<!-- run:start -->.*?<!-- run:end -->", lambda m: stamp, text, flags=re.S)
     _write_atomic(doc, text)
 

@@ -77,6 +77,17 @@ def _parser() -> _Parser:
         help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)",
     )
 
+    a = sub.add_parser(
+        "audit",
+        help="check every partner page of an audit file; keep history and evidence",
+        description="Run an audit file: discover partner pages, check each, archive them in a WARC, "
+        "record history and write reports. Exit status: 0 no unwaived violation, 1 violations, "
+        "2 configuration error or audit already running, 130 interrupted (resume with --resume).",
+    )
+    a.add_argument("audit_file", metavar="AUDIT", help="audit file (TOML, see examples/audit/audit.toml)")
+    a.add_argument("--resume", action="store_true", help="continue the last unfinished run of this audit")
+    a.add_argument("--quiet", action="store_true", help="no progress lines")
+
     r = sub.add_parser("rules", help="list, validate and document licence profiles")
     rsub = r.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
     rsub.add_parser("list", help="list the built-in licence profiles")
@@ -145,6 +156,29 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
     return ExitStatus.VIOLATION if report.verdict is Verdict.VIOLATION else ExitStatus.COMPLIANT
 
 
+def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    from checker.audit import run_audit
+    from checker.audit_config import load_audit_config
+
+    config = load_audit_config(args.audit_file)
+    try:
+        s = run_audit(config, resume=args.resume, progress=None if args.quiet else err)
+    except KeyboardInterrupt:
+        err.write(
+            f"repcheck: audit {config.name} interrupted; continue it with: repcheck audit {args.audit_file} --resume\n"
+        )
+        return 130
+    v = s.verdicts
+    out.write(
+        f"audit {config.name} run {s.run_id}: {s.pages} pages checked: {v.get('compliant', 0)} compliant, "
+        f"{v.get('violation', 0)} violation, {v.get('unverifiable', 0)} unverifiable; "
+        f"{s.skipped_no_article} pages carry no canonical article\n"
+        f"findings: {s.new} new, {s.persisting} persisting, {s.resolved} resolved, {s.waived} waived\n"
+        f"report: {s.report_path}\n" + (f"evidence: {s.warc_path}\n" if s.warc_path else "")
+    )
+    return ExitStatus.VIOLATION if s.violations_unwaived else ExitStatus.COMPLIANT
+
+
 def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     from checker.checks import REGISTRY
     from checker.profiles import builtin_profiles, load_profile
@@ -209,8 +243,10 @@ def main(
             return _cmd_check(args, out, err, environ)
         if args.command == "rules":
             return _cmd_rules(args, out, err)
+        if args.command == "audit":
+            return _cmd_audit(args, out, err)
         parser.print_help(out)
-        err.write("repcheck: error: choose a command: check or rules\n")
+        err.write("repcheck: error: choose a command: check, audit or rules\n")
         return ExitStatus.USAGE
     except _UsageError as exc:
         err.write(f"{exc}\n")

@@ -347,6 +347,30 @@ class History:
         self._run_row(run_id)
         return {r["url"] for r in self._conn.execute("SELECT url FROM pages WHERE run_id = ?", (run_id,))}
 
+    def pages(self, run_id: int) -> list[dict[str, Any]]:
+        """Every page recorded in *run_id*, in URL order, with its single-page report (the evidence
+        a run report lists: verdict, reason, SHA-256 and WARC record of what was judged)."""
+        self._run_row(run_id)
+        rows = self._conn.execute(
+            "SELECT url, partner, canonical_id, verdict, reason, fetched_at, sha256, warc_record_id, report_json "
+            "FROM pages WHERE run_id = ? ORDER BY partner, url",
+            (run_id,),
+        )
+        return [
+            {
+                "url": r["url"],
+                "partner": r["partner"],
+                "canonical_id": r["canonical_id"],
+                "verdict": r["verdict"],
+                "reason": r["reason"],
+                "fetched_at": r["fetched_at"],
+                "sha256": r["sha256"],
+                "warc_record_id": r["warc_record_id"],
+                "report": json.loads(r["report_json"]),
+            }
+            for r in rows
+        ]
+
     def finish_run(self, run_id: int) -> None:
         """Mark *run_id* finished; from now on it is what the next run compares against.
 

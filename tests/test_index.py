@@ -31,8 +31,15 @@ SEED = load_canonical(EXAMPLES / "canonical" / "rfi-haftar-moscou.json")
 
 
 def _article(id: str, title: str, body: tuple[str, ...], lead: str | None = None, language: str = "zh") -> Article:
-    return Article(id=id, url=f"https://publisher.example/{id}", publisher="P", language=language,
-                   title=title, body=body, lead=lead)
+    return Article(
+        id=id,
+        url=f"https://publisher.example/{id}",
+        publisher="P",
+        language=language,
+        title=title,
+        body=body,
+        lead=lead,
+    )
 
 
 CJK = _article(
@@ -191,8 +198,15 @@ def _corrupt_header(raw: bytes) -> bytes:
         (lambda raw: b"\x80\x04\x95 pickle-looking bytes", "not a repcheck candidate index"),
         (lambda raw: b"", "not a repcheck candidate index"),
     ],
-    ids=["payload-bit-flip", "truncated-payload", "truncated-header", "bad-header", "other-version", "garbage",
-         "empty"],
+    ids=[
+        "payload-bit-flip",
+        "truncated-payload",
+        "truncated-header",
+        "bad-header",
+        "other-version",
+        "garbage",
+        "empty",
+    ],
 )
 def test_corrupted_index_file(saved: bytes, tmp_path: Path, make, message: str) -> None:  # type: ignore[no-untyped-def]
     path = tmp_path / "broken.rcidx"

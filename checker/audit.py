@@ -1,0 +1,321 @@
+"""``repcheck audit``: every partner page of an audit file checked, archived and compared with the
+previous run.
+
+One run: take the lock of the audit (two runs of one audit never overlap), load the canonical
+articles and index them, list each partner's pages (``discover.py``: robots.txt, sitemaps, feeds,
+crawl), then for each page not already done in this run: fetch it politely, archive the exact
+bytes in the run's WARC, find which canonical article it carries (explicit, or the candidate
+index), check it, and record the report in the history in one transaction. Failures are recorded
+as unverifiable with their reason; they never count as compliant and never stop the audit. A run
+killed at any moment resumes with ``--resume``: finished pages are not fetched again.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import logging
+import os
+import tempfile
+import threading
+from collections import Counter
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from contextlib import contextmanager
+from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import Any, TextIO
+
+import requests
+from requests.adapters import HTTPAdapter
+
+from checker import __version__
+from checker.audit_config import AuditConfig, Partner
+from checker.canonical import load_canonical
+from checker.discover import Discoverer, HostThrottle, RobotsPolicy
+from checker.errors import ConfigError, RepcheckError, UnverifiableError
+from checker.evidence import WarcArchive
+from checker.extract import extract
+from checker.fetch import load_page
+from checker.history import History
+from checker.index import CandidateIndex, visible_text
+from checker.models import Article, Finding, Report, Verdict
+from checker.pipeline import check
+from checker.profiles import Profile, load_profile
+
+log = logging.getLogger(__name__)
+
+
+class AuditLockedError(ConfigError):
+    """Another run of the same audit holds its lock."""
+
+
+@dataclass(frozen=True, slots=True)
+class AuditSummary:
+    """What one run did, for the exit status and the text summary."""
+
+    run_id: int
+    pages: int
+    verdicts: dict[str, int]
+    skipped_no_article: int
+    skipped_discovery: int
+    new: int
+    persisting: int
+    resolved: int
+    waived: int
+    violations_unwaived: int
+    report_path: Path
+    warc_path: Path | None
+
+
+@contextmanager
+def audit_lock(reports: Path, name: str) -> Iterator[None]:
+    """An exclusive lock per audit name (flock: released by the OS if the process dies)."""
+    reports.mkdir(parents=True, exist_ok=True)
+    path = reports / f".{name}.lock"
+    with path.open("w") as fh:
+        try:
+            fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise AuditLockedError(f"audit error: another run of audit {name!r} is in progress ({path})") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(fh, fcntl.LOCK_UN)
+
+
+def load_canonicals(directory: Path) -> dict[str, Article]:
+    """Every ``*.json`` canonical article of *directory*, by id."""
+    if not directory.is_dir():
+        raise ConfigError(f"audit error: canonical directory {directory} does not exist")
+    out: dict[str, Article] = {}
+    for path in sorted(directory.glob("*.json")):
+        article = load_canonical(path)
+        out[article.id] = article
+    if not out:
+        raise ConfigError(f"audit error: no canonical article (*.json) in {directory}")
+    return out
+
+
+def _write_atomic(path: Path, text: str) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        fh.write(text)
+    os.chmod(tmp, 0o644)
+    os.replace(tmp, path)
+
+
+class _Progress:
+    """One line per page on a pipe or log; a counter redrawn in place on a terminal."""
+
+    def __init__(self, stream: TextIO, total: int) -> None:
+        self.stream = stream
+        self.total = total
+        self.done = 0
+        self.tty = hasattr(stream, "isatty") and stream.isatty()
+        self._lock = threading.Lock()
+
+    def page(self, partner: str, url: str, verdict: str) -> None:
+        with self._lock:
+            self.done += 1
+            if self.tty:
+                self.stream.write(f"\r[{self.done}/{self.total}] {verdict:<12} {url[:80]:<80}")
+            else:
+                self.stream.write(f"[{self.done}/{self.total}] {partner}: {verdict}: {url}\n")
+            self.stream.flush()
+
+    def close(self) -> None:
+        if self.tty:
+            self.stream.write("\n")
+
+
+def run_audit(
+    config: AuditConfig, *, resume: bool = False, progress: TextIO | None = None, today: dt.date | None = None
+) -> AuditSummary:
+    """Run (or resume) one audit; raise :class:`ConfigError` for configuration problems only."""
+    today = today or dt.date.today()
+    with audit_lock(config.reports, config.name):
+        if config.canonical_directory is None:
+            raise ConfigError("audit error: only [canonical] directory is supported in this version")
+        articles = load_canonicals(config.canonical_directory)
+        index = CandidateIndex.from_articles(articles.values())
+        profiles: dict[str, Profile] = {p.profile: load_profile(p.profile) for p in config.partners}
+        with History.open(config.history) as history:
+            run_id = history.resumable_run(config.name) if resume else None
+            if run_id is None:
+                run_id = history.start_run(config.name, config.sha256)
+            done = history.done_urls(run_id)
+            warc_path = config.reports / "warc" / f"{config.name}-run{run_id}.warc.gz" if config.warc else None
+            archive = WarcArchive(warc_path) if warc_path else None
+            try:
+                skipped_no_article, skipped_discovery = _run_pages(
+                    config, run_id, history, archive, articles, index, profiles, done, progress, today
+                )
+            except KeyboardInterrupt:
+                history.mark_interrupted(run_id)
+                raise
+            finally:
+                if archive is not None:
+                    archive.close()
+            history.finish_run(run_id)
+            comparison = history.compare(run_id)
+            report = _audit_report(config, run_id, history, comparison.to_dict())
+        verdicts = Counter(p["verdict"] for p in report["pages"])
+        report_path = config.reports / f"{config.name}-run{run_id}.json"
+        report["skipped"] = {"no_canonical_article": skipped_no_article, "discovery": skipped_discovery}
+        _write_atomic(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+        unwaived = sum(
+            1 for f in comparison.findings if f.severity == "error" and not f.waived and f.status != "resolved"
+        )
+        return AuditSummary(
+            run_id=run_id,
+            pages=len(report["pages"]),
+            verdicts=dict(verdicts),
+            skipped_no_article=skipped_no_article,
+            skipped_discovery=skipped_discovery,
+            new=len(comparison.new),
+            persisting=len(comparison.persisting),
+            resolved=len(comparison.resolved),
+            waived=sum(1 for f in comparison.findings if f.waived),
+            violations_unwaived=unwaived,
+            report_path=report_path,
+            warc_path=warc_path,
+        )
+
+
+def _run_pages(
+    config: AuditConfig,
+    run_id: int,
+    history: History,
+    archive: WarcArchive | None,
+    articles: dict[str, Article],
+    index: CandidateIndex,
+    profiles: dict[str, Profile],
+    done: set[str],
+    progress: TextIO | None,
+    today: dt.date,
+) -> tuple[int, int]:
+    session = requests.Session()
+    workers = max(p.politeness.concurrency for p in config.partners)
+    session.mount("http://", HTTPAdapter(pool_connections=16, pool_maxsize=max(10, workers * 2)))
+    session.mount("https://", HTTPAdapter(pool_connections=16, pool_maxsize=max(10, workers * 2)))
+    todo: list[tuple[Partner, str, str | None, Discoverer]] = []
+    skipped_discovery = 0
+    for partner in config.partners:
+        pol = partner.politeness
+        throttle = HostThrottle(pol.requests_per_second)
+        robots = RobotsPolicy(session, pol.user_agent, (min(10.0, pol.timeout), pol.timeout), throttle)
+        disc = Discoverer(session, robots, throttle, (min(10.0, pol.timeout), pol.timeout), pol.user_agent)
+        for ref in disc.pages(partner):
+            if ref.url not in done:
+                todo.append((partner, ref.url, ref.canonical, disc))
+        skipped_discovery += len(disc.skipped)
+    bar = _Progress(progress, len(todo)) if progress is not None else None
+    skipped = 0
+    # Workers fetch and judge; only this thread writes the history (one SQLite connection, one
+    # writer), page by page as results arrive, so a kill loses at most the pages in flight.
+    with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="repcheck-audit") as pool:
+        futures = {
+            pool.submit(_check_page, partner, url, canonical_id, disc, archive, articles, index, profiles): (
+                partner,
+                url,
+            )
+            for partner, url, canonical_id, disc in todo
+        }
+        try:
+            for future in as_completed(futures):
+                partner, url = futures[future]
+                report, warc_id = future.result()  # a bug in one page must be seen, not swallowed
+                if report is None:
+                    skipped += 1
+                else:
+                    history.record_page(
+                        run_id, partner.name, url, report, warc_id, partial(_waived, partner, url, today)
+                    )
+                if bar is not None:
+                    bar.page(partner.name, url, report.verdict.value if report else "no-article")
+        except KeyboardInterrupt:
+            pool.shutdown(wait=False, cancel_futures=True)
+            raise
+    if bar is not None:
+        bar.close()
+    return skipped, skipped_discovery
+
+
+def _check_page(
+    partner: Partner,
+    url: str,
+    canonical_id: str | None,
+    disc: Discoverer,
+    archive: WarcArchive | None,
+    articles: dict[str, Article],
+    index: CandidateIndex,
+    profiles: dict[str, Profile],
+) -> tuple[Report | None, str | None]:
+    """Fetch, archive and judge one page: (report, WARC record id); no report when the page
+    carries no canonical article (counted as skipped, not reported)."""
+    pol = partner.politeness
+    profile = profiles[partner.profile]
+    if not disc.robots.allowed(url):
+        reason = "robots.txt disallows this page for our User-Agent"
+        return _unverifiable(url, articles.get(canonical_id or ""), profile, "robots-disallowed", reason), None
+    disc.throttle.wait(url)
+    try:
+        snap = load_page(
+            url,
+            session=disc.session,
+            timeout=(min(10.0, pol.timeout), pol.timeout),
+            user_agent=pol.user_agent,
+            max_bytes=pol.max_bytes,
+        )
+    except UnverifiableError as exc:
+        return _unverifiable(url, articles.get(canonical_id or ""), profile, exc.reason, str(exc)), None
+    warc_id = archive.record(snap, pol.user_agent) if archive is not None else None
+    article = articles.get(canonical_id) if canonical_id else None
+    if article is None:
+        try:
+            found = index.candidates(visible_text(extract(snap)), limit=1)
+        except RepcheckError:
+            found = []
+        if not found:
+            return None, warc_id
+        article = articles[found[0].article_id]
+    return check(snap, article, profile), warc_id
+
+
+def _waived(partner: Partner, url: str, today: dt.date, finding: Finding) -> bool:
+    """True when one of the partner's waivers, still valid today, covers *finding* on *url*."""
+    return any(w.matches(finding, url, today) for w in partner.waivers)
+
+
+def _unverifiable(url: str, article: Article | None, profile: Profile, reason: str, message: str) -> Report:
+    now = dt.datetime.now(dt.UTC).isoformat(timespec="seconds")
+    return Report(
+        Verdict.UNVERIFIABLE,
+        (),
+        None,
+        url,
+        article,
+        profile.info,
+        reason=reason,
+        message=message,
+        tool_version=__version__,
+        checked_at=now,
+    )
+
+
+def _audit_report(config: AuditConfig, run_id: int, history: History, comparison: dict[str, Any]) -> dict[str, Any]:
+    """The run's JSON report: its pages (each with its single-page report) and the comparison."""
+    pages = history.pages(run_id)
+    return {
+        "schema_version": 1,
+        "tool": {"name": "repcheck", "version": __version__},
+        "audit": config.name,
+        "config_sha256": config.sha256,
+        "run_id": run_id,
+        "pages": pages,
+        "comparison": comparison,
+    }

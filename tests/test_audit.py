@@ -1,0 +1,147 @@
+"""`repcheck audit` end to end against a partner site served on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import signal
+import subprocess
+import sys
+import textwrap
+import time
+from pathlib import Path
+
+from conftest import LocalServer, Reply, html
+
+from checker.cli import main
+from checker.history import History
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTNERS = ROOT / "examples" / "partners"
+
+
+def _site(server: LocalServer, *, ad_fixed: bool = False) -> None:
+    robots = "User-agent: *\nDisallow: /private/\n"
+    server.route("/robots.txt", Reply(body=robots.encode(), headers={"Content-Type": "text/plain"}))
+    u = server.url
+    urls = ["/compliant.html", "/cut.html", "/ad.html", "/other.html", "/private/secret.html", "/gone.html"]
+    sitemap = "".join(f"<url><loc>{u(x)}</loc></url>" for x in urls)
+    server.route(
+        "/sitemap.xml", Reply(body=f"<urlset>{sitemap}</urlset>".encode(), headers={"Content-Type": "application/xml"})
+    )
+    server.route("/compliant.html", html((PARTNERS / "compliant.html").read_bytes()))
+    server.route("/cut.html", html((PARTNERS / "cut-paragraph.html").read_bytes()))
+    ad = "compliant.html" if ad_fixed else "inserted-ad.html"
+    server.route("/ad.html", html((PARTNERS / ad).read_bytes()))
+    server.route("/other.html", html((PARTNERS / "not-the-article.html").read_bytes()))
+    server.route("/private/secret.html", html((PARTNERS / "compliant.html").read_bytes()))
+    server.route("/gone.html", Reply(status=404, body=b"gone", headers={"Content-Type": "text/html"}))
+
+
+def _audit_file(tmp_path: Path, server: LocalServer) -> Path:
+    path = tmp_path / "audit.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        schema_version = 1
+        name = "test-audit"
+        [canonical]
+        directory = "{ROOT / "examples" / "canonical"}"
+        [output]
+        reports = "reports"
+        [defaults]
+        profile = "rfi"
+        requests_per_second = 50
+        concurrency = 2
+        [[partners]]
+        name = "Courrier"
+        sitemaps = ["{server.url("/sitemap.xml")}"]
+    """),
+        encoding="utf-8",
+    )
+    return path
+
+
+def _run(*argv: str) -> tuple[int, str, str]:
+    out, err = io.StringIO(), io.StringIO()
+    return main(list(argv), stdout=out, stderr=err, env={}), out.getvalue(), err.getvalue()
+
+
+def test_audit_runs_records_and_compares(local_server: LocalServer, tmp_path: Path) -> None:
+    _site(local_server)
+    audit = _audit_file(tmp_path, local_server)
+    code, out, err = _run("audit", str(audit))
+    assert code == 1, out + err  # violations found
+    assert "5 pages checked" in out and "1 pages carry no canonical article" in out, out
+    assert local_server.hits["/private/secret.html"] == 0  # robots.txt honoured
+    report = json.loads(next((tmp_path / "reports").glob("test-audit-run1.json")).read_text(encoding="utf-8"))
+    verdicts = {Path(p["url"]).name: p["verdict"] for p in report["pages"]}
+    assert verdicts["compliant.html"] == "compliant"
+    assert verdicts["cut.html"] == verdicts["ad.html"] == "violation"
+    assert verdicts["gone.html"] == "unverifiable"  # never compliant, never a stop
+    secret = next(p for p in report["pages"] if p["url"].endswith("/secret.html"))
+    assert secret["verdict"] == "unverifiable" and secret["reason"] == "robots-disallowed"
+    cut = next(p for p in report["pages"] if p["url"].endswith("/cut.html"))
+    assert cut["warc_record_id"] and len(cut["sha256"]) == 64
+    assert (tmp_path / "reports" / "warc" / "test-audit-run1.warc.gz").stat().st_size > 0
+
+    # Second run over unchanged pages: every finding persists.
+    code, out, err = _run("audit", str(audit), "--quiet")
+    assert code == 1 and "0 new" in out and "0 resolved" in out, out
+    # The partner removed its ad: those findings are resolved.
+    _site(local_server, ad_fixed=True)
+    code, _, err = _run("audit", str(audit), "--quiet")
+    assert code == 1, err  # cut.html still violates
+    with History.open(tmp_path / "reports" / "history.sqlite") as h:
+        comparison = h.compare(3)
+    assert comparison.resolved and all(f.url.endswith("/ad.html") for f in comparison.resolved)
+    # the fixed page is the compliant one: only its informational typography note is new
+    assert not [f for f in comparison.new if f.severity == "error"]
+
+
+def test_second_concurrent_run_is_refused(local_server: LocalServer, tmp_path: Path) -> None:
+    import fcntl
+
+    _site(local_server)
+    audit = _audit_file(tmp_path, local_server)
+    (tmp_path / "reports").mkdir()
+    with (tmp_path / "reports" / ".test-audit.lock").open("w") as fh:
+        fcntl.flock(fh, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        code, _, err = _run("audit", str(audit))
+    assert code == 2 and "in progress" in err
+
+
+def test_kill_and_resume_gives_the_same_findings(local_server: LocalServer, tmp_path: Path) -> None:
+    _site(local_server)
+    # Slow pages so the audit can be killed half-way.
+    for name in ("compliant.html", "cut.html", "ad.html"):
+        body = (
+            PARTNERS
+            / {"compliant.html": "compliant.html", "cut.html": "cut-paragraph.html", "ad.html": "inserted-ad.html"}[
+                name
+            ]
+        ).read_bytes()
+        local_server.route(f"/{name}", Reply(body=body, headers={"Content-Type": "text/html"}, delay=0.6))
+    audit = _audit_file(tmp_path, local_server)
+    audit.write_text(audit.read_text(encoding="utf-8").replace("concurrency = 2", "concurrency = 1"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker", "audit", str(audit)], env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+    )
+    deadline = time.monotonic() + 20
+    while local_server.hits["/ad.html"] + local_server.hits["/cut.html"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    time.sleep(0.3)
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    code, out, err = _run("audit", str(audit), "--resume", "--quiet")
+    assert code == 1, out + err
+    with History.open(tmp_path / "reports" / "history.sqlite") as h:
+        resumed = sorted((f.url, f.fingerprint) for f in h.compare(1).findings)
+        pages_once = len(h.pages(1))
+    # An uninterrupted run of the same site for comparison.
+    code, out, err = _run("audit", str(audit), "--quiet")
+    with History.open(tmp_path / "reports" / "history.sqlite") as h:
+        clean = sorted((f.url, f.fingerprint) for f in h.compare(2).findings)
+    assert resumed == clean
+    assert pages_once == 5  # every page once: nothing lost, nothing counted twice
