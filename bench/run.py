@@ -181,7 +181,6 @@ def tables(res: dict[str, Any]) -> dict[str, str]:
 
 def _ratio(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}"
-    return out
 
 
 def refresh_doc(res: dict[str, Any], doc: Path = DOC) -> None:
