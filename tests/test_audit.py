@@ -16,6 +16,7 @@ from conftest import LocalServer, Reply, html
 
 from checker.cli import main
 from checker.history import History
+from checker.schemas import validate
 
 ROOT = Path(__file__).resolve().parent.parent
 PARTNERS = ROOT / "examples" / "partners"
@@ -81,6 +82,9 @@ def test_audit_runs_records_and_compares(local_server: LocalServer, tmp_path: Pa
     assert verdicts["gone.html"] == "unverifiable"  # never compliant, never a stop
     secret = next(p for p in report["pages"] if p["url"].endswith("/secret.html"))
     assert secret["verdict"] == "unverifiable" and secret["reason"] == "robots-disallowed"
+    validate(report, "audit-report", "run report")  # raises with the JSON path on any mismatch
+    for page in report["pages"]:
+        validate(page["report"], "report", page["url"])
     cut = next(p for p in report["pages"] if p["url"].endswith("/cut.html"))
     assert cut["warc_record_id"] and len(cut["sha256"]) == 64
     assert (tmp_path / "reports" / "warc" / "test-audit-run1.warc.gz").stat().st_size > 0
