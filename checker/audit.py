@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import fcntl
+import hashlib
 import json
 import logging
 import os
@@ -31,7 +32,7 @@ from typing import Any, TextIO
 import requests
 from requests.adapters import HTTPAdapter
 
-from checker import __version__
+from checker import __version__, settings
 from checker.audit_config import AuditConfig, Partner
 from checker.canonical import load_canonical
 from checker.discover import Discoverer, HostThrottle, RobotsPolicy
@@ -99,6 +100,49 @@ def load_canonicals(directory: Path) -> dict[str, Article]:
     return out
 
 
+def _canonicals_from_publisher(config: AuditConfig, known: dict[str, Article]) -> dict[str, Article]:
+    """Canonical articles from the publisher's feeds and sitemaps, extracted from its pages once
+    and cached as article JSON (``[canonical] cache``), so later runs fetch only new articles."""
+    if not (config.canonical_feeds or config.canonical_sitemaps):
+        return {}
+    from checker.discover import parse_feed, parse_sitemap
+    from checker.extract import extract_article
+
+    session = requests.Session()
+    throttle = HostThrottle(settings.AUDIT_REQUESTS_PER_SECOND)
+    robots = RobotsPolicy(session, settings.USER_AGENT, settings.TIMEOUT, throttle)
+    disc = Discoverer(session, robots, throttle, settings.TIMEOUT, settings.USER_AGENT)
+    urls: list[str] = []
+    for feed in config.canonical_feeds:
+        raw = disc.get(feed)
+        if raw is not None:
+            urls.extend(parse_feed(raw))
+    for sitemap in config.canonical_sitemaps:
+        raw = disc.get(sitemap)
+        if raw is not None:
+            urls.extend(parse_sitemap(raw)[0])
+    config.cache.mkdir(parents=True, exist_ok=True)
+    out: dict[str, Article] = {}
+    for url in dict.fromkeys(urls):
+        cached = config.cache / (hashlib.sha256(url.encode("utf-8")).hexdigest()[:32] + ".json")
+        try:
+            if cached.is_file():
+                article = load_canonical(cached)
+            else:
+                if not robots.allowed(url):
+                    continue
+                throttle.wait(url)
+                snap = load_page(url, session=session)
+                article = extract_article(snap.text, url=snap.url, selectors={}, source=url)
+                _write_atomic(cached, json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
+        except RepcheckError as exc:
+            log.warning("canonical article %s skipped: %s", url, exc)
+            continue
+        if article.id not in known:
+            out[article.id] = article
+    return out
+
+
 def _write_atomic(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
@@ -138,9 +182,10 @@ def run_audit(
     """Run (or resume) one audit; raise :class:`ConfigError` for configuration problems only."""
     today = today or dt.date.today()
     with audit_lock(config.reports, config.name):
-        if config.canonical_directory is None:
-            raise ConfigError("audit error: only [canonical] directory is supported in this version")
-        articles = load_canonicals(config.canonical_directory)
+        articles = load_canonicals(config.canonical_directory) if config.canonical_directory else {}
+        articles.update(_canonicals_from_publisher(config, articles))
+        if not articles:
+            raise ConfigError("audit error: no canonical article found (directory, feeds and sitemaps are empty)")
         index = CandidateIndex.from_articles(articles.values())
         profiles: dict[str, Profile] = {p.profile: load_profile(p.profile) for p in config.partners}
         with History.open(config.history) as history:

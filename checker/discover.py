@@ -182,7 +182,8 @@ class Discoverer:
     user_agent: str
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (url, why) for the report
 
-    def _get(self, url: str) -> bytes | None:
+    def get(self, url: str) -> bytes | None:
+        """The body of *url*, fetched politely; None (and a note in ``skipped``) when not possible."""
         if not self.robots.allowed(url):
             self.skipped.append((url, "disallowed by robots.txt"))
             return None
@@ -218,7 +219,7 @@ class Discoverer:
         queue = deque((s, 0) for s in partner.sitemaps)
         while queue:
             url, depth = queue.popleft()
-            raw = self._get(url)
+            raw = self.get(url)
             if raw is None:
                 continue
             try:
@@ -232,7 +233,7 @@ class Discoverer:
                 if keep(page):
                     yield PageRef(page)
         for feed in partner.feeds:
-            raw = self._get(feed)
+            raw = self.get(feed)
             if raw is None:
                 continue
             try:
@@ -255,7 +256,7 @@ class Discoverer:
             if url in visited:
                 continue
             visited.add(url)
-            raw = self._get(url)
+            raw = self.get(url)
             if raw is None:
                 continue
             if keep(url):

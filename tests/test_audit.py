@@ -149,3 +149,42 @@ def test_kill_and_resume_gives_the_same_findings(local_server: LocalServer, tmp_
         clean = sorted((f.url, f.fingerprint) for f in h.compare(2).findings)
     assert resumed == clean
     assert pages_once == 5  # every page once: nothing lost, nothing counted twice
+
+
+def test_canonical_articles_from_the_publisher_feed(local_server: LocalServer, tmp_path: Path) -> None:
+    art = json.loads((ROOT / "examples" / "canonical" / "rfi-haftar-moscou.json").read_text(encoding="utf-8"))
+    body = "".join(f"<p>{p}</p>" for p in art["body"])
+    publisher = (
+        f'<html lang="fr"><body><article><h1>{art["title"]}</h1>'
+        f"<figure><img src='/haftar.jpg'><figcaption>{art['images'][0]['caption']} "
+        f"<span class='credit'>{art['images'][0]['credit']}</span></figcaption></figure>"
+        f"<p class='intro'>{art['lead']}</p><p class='byline'>{art['byline']}</p>"
+        f"<div class='body'>{body}</div></article></body></html>"
+    )
+    local_server.route("/robots.txt", Reply(status=404, body=b"", headers={"Content-Type": "text/plain"}))
+    local_server.route("/rfi/haftar.html", html(publisher))
+    feed = f"<rss><channel><item><link>{local_server.url('/rfi/haftar.html')}</link></item></channel></rss>"
+    local_server.route("/rfi/feed.xml", Reply(body=feed.encode(), headers={"Content-Type": "application/rss+xml"}))
+    local_server.route("/partner/a.html", html((PARTNERS / "cut-paragraph.html").read_bytes()))
+    path = tmp_path / "audit.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        schema_version = 1
+        name = "feed-audit"
+        [canonical]
+        feeds = ["{local_server.url("/rfi/feed.xml")}"]
+        [output]
+        reports = "reports"
+        [[partners]]
+        name = "P"
+        profile = "rfi"
+        requests_per_second = 50
+        pages = ["{local_server.url("/partner/a.html")}"]
+    """),
+        encoding="utf-8",
+    )
+    code, out, err = _run("audit", str(path), "--quiet")
+    assert code == 1 and "1 violation" in out, out + err
+    assert len(list((tmp_path / ".repcheck-cache").glob("*.json"))) == 1  # extracted once, cached
+    code, out, err = _run("audit", str(path), "--quiet")
+    assert code == 1 and local_server.hits["/rfi/haftar.html"] == 1  # the cache served the second run
