@@ -225,9 +225,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument(
         "--rps", type=float, default=100.0, help="requests_per_second of the partner (the audit schema allows <= 100)"
     )
-    ap.add_argument(
-        "--trace-pages", type=int, help="pages of the first traced run (default: pages/8; 0: no tracing)"
-    )
+    ap.add_argument("--trace-pages", type=int, help="pages of the first traced run (default: pages/8; 0: no tracing)")
     ap.add_argument("--json", type=Path, help="write every figure to this file")
     args = ap.parse_args(argv)
     if not 0 < args.rps <= 100:

@@ -153,27 +153,44 @@ def _write_atomic(path: Path, text: str) -> None:
 
 
 class _Progress:
-    """One line per page on a pipe or log; a counter redrawn in place on a terminal."""
+    """A rich progress bar on a terminal; one plain line per page on a pipe or in a log."""
 
     def __init__(self, stream: TextIO, total: int) -> None:
         self.stream = stream
         self.total = total
         self.done = 0
-        self.tty = hasattr(stream, "isatty") and stream.isatty()
         self._lock = threading.Lock()
+        self._bar: Any = None
+        if hasattr(stream, "isatty") and stream.isatty():
+            from rich.console import Console
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+            self._bar = Progress(
+                TextColumn("[bold]audit"),
+                BarColumn(),
+                MofNCompleteColumn(),
+                TimeRemainingColumn(),
+                TextColumn("{task.description}"),
+                console=Console(file=stream),
+                transient=False,
+            )
+            self._task = self._bar.add_task("", total=total)
+            self._bar.start()
 
     def page(self, partner: str, url: str, verdict: str) -> None:
+        """One page done."""
         with self._lock:
             self.done += 1
-            if self.tty:
-                self.stream.write(f"\r[{self.done}/{self.total}] {verdict:<12} {url[:80]:<80}")
+            if self._bar is not None:
+                self._bar.update(self._task, advance=1, description=f"{verdict}: {url[-60:]}")
             else:
                 self.stream.write(f"[{self.done}/{self.total}] {partner}: {verdict}: {url}\n")
-            self.stream.flush()
+                self.stream.flush()
 
     def close(self) -> None:
-        if self.tty:
-            self.stream.write("\n")
+        """Stop the bar (leaves the last state on screen)."""
+        if self._bar is not None:
+            self._bar.stop()
 
 
 def run_audit(

@@ -188,3 +188,23 @@ def test_canonical_articles_from_the_publisher_feed(local_server: LocalServer, t
     assert len(list((tmp_path / ".repcheck-cache").glob("*.json"))) == 1  # extracted once, cached
     code, out, err = _run("audit", str(path), "--quiet")
     assert code == 1 and local_server.hits["/rfi/haftar.html"] == 1  # the cache served the second run
+
+
+class _Tty(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_on_a_terminal_and_lines_otherwise(local_server: LocalServer, tmp_path: Path) -> None:
+    from checker.audit import run_audit
+    from checker.audit_config import load_audit_config
+
+    _site(local_server)
+    config = load_audit_config(_audit_file(tmp_path, local_server))
+    tty = _Tty()
+    run_audit(config, progress=tty)
+    assert "audit" in tty.getvalue() and "6/6" in tty.getvalue()  # rich bar: pages done / total
+    plain = io.StringIO()
+    run_audit(config, progress=plain)
+    lines = plain.getvalue().splitlines()
+    assert len(lines) == 6 and lines[-1].startswith("[6/6] Courrier: ")

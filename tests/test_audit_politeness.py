@@ -1,0 +1,86 @@
+"""`repcheck audit` is polite to a partner host: its request rate holds, robots.txt is fetched once.
+
+A real server on 127.0.0.1 records when each request arrives; the audit runs in-process with
+``requests_per_second = 20`` and several workers, so the per-host throttle, not the worker count,
+is what must bound the rate.
+"""
+
+from __future__ import annotations
+
+import bisect
+import textwrap
+from pathlib import Path
+
+from conftest import LocalServer, Reply, html
+
+from checker.audit import run_audit
+from checker.audit_config import load_audit_config
+
+ROOT = Path(__file__).resolve().parent.parent
+PARTNERS = ROOT / "examples" / "partners"
+MIX = ("compliant.html",) * 6 + ("cut-paragraph.html",) * 2 + ("inserted-ad.html", "not-the-article.html")
+PAGES = 30
+RATE = 20
+
+
+def _max_in_window(times: list[float], window: float = 1.0) -> int:
+    """The largest number of *times* in any window ``[t, t + window)``."""
+    times = sorted(times)
+    return max((bisect.bisect_left(times, t + window) - i for i, t in enumerate(times)), default=0)
+
+
+def _site(server: LocalServer) -> None:
+    server.route("/robots.txt", Reply(body=b"User-agent: *\nAllow: /\n", headers={"Content-Type": "text/plain"}))
+    bodies = {name: (PARTNERS / name).read_bytes() for name in set(MIX)}
+    for i in range(PAGES):
+        server.route(f"/p/{i}.html", html(bodies[MIX[i % len(MIX)]], delay=0.01))
+    locs = "".join(f"<url><loc>{server.url(f'/p/{i}.html')}</loc></url>" for i in range(PAGES))
+    server.route(
+        "/sitemap.xml", Reply(body=f"<urlset>{locs}</urlset>".encode(), headers={"Content-Type": "application/xml"})
+    )
+
+
+def _audit_file(tmp_path: Path, server: LocalServer) -> Path:
+    path = tmp_path / "audit.toml"
+    path.write_text(
+        textwrap.dedent(f"""
+        schema_version = 1
+        name = "politeness"
+        [canonical]
+        directory = "{ROOT / "examples" / "canonical"}"
+        [output]
+        reports = "reports"
+        [defaults]
+        profile = "rfi"
+        requests_per_second = {RATE}
+        concurrency = 8
+        [[partners]]
+        name = "Courrier"
+        sitemaps = ["{server.url("/sitemap.xml")}"]
+        """),
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_audit_respects_the_per_host_rate_and_fetches_robots_once(local_server: LocalServer, tmp_path: Path) -> None:
+    _site(local_server)
+    config = load_audit_config(_audit_file(tmp_path, local_server))
+    summary = run_audit(config)
+    assert summary.pages == PAGES - PAGES // len(MIX)  # the not-the-article pages carry no canonical article
+    assert summary.verdicts.get("unverifiable", 0) == 0
+
+    seen = list(local_server.requests)
+    page_times = sorted(s.at for s in seen if s.path.startswith("/p/"))
+    assert len(page_times) == PAGES and all(local_server.hits[f"/p/{i}.html"] == 1 for i in range(PAGES))
+    # Never more than RATE requests to the host in any 1-second window (+1: a window can hold both ends).
+    assert _max_in_window(page_times) <= RATE + 1
+    assert _max_in_window([s.at for s in seen]) <= RATE + 1
+    # Page requests are spaced by the throttle's interval (1/RATE = 0.05 s, 10% slack for timing).
+    gaps = [b - a for a, b in zip(page_times, page_times[1:], strict=False)]
+    assert min(gaps) >= 0.9 / RATE, f"smallest gap between page requests {min(gaps):.4f}s"
+    assert local_server.hits["/robots.txt"] == 1
+
+    # A second run in the same process fetches robots.txt once more: once per host per run.
+    run_audit(config)
+    assert local_server.hits["/robots.txt"] == 2
