@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import bisect
 import gc
+import itertools
 import json
 import logging
 import os
@@ -190,8 +191,8 @@ def run_once(pages: int, latency: float, concurrency: int, rps: float, trace: bo
         warc = summary.warc_path.stat().st_size if summary.warc_path else 0
         report = summary.report_path.stat().st_size
         seen = list(site.seen)
-    page_times = [at for path, at in seen if path.startswith("/p/")]
-    gaps = [b - a for a, b in zip(sorted(page_times), sorted(page_times)[1:], strict=False)]
+    page_times = sorted(at for path, at in seen if path.startswith("/p/"))
+    gaps = [b - a for a, b in itertools.pairwise(page_times)]
     paths = [path for path, _ in seen]
     return {
         "pages": pages,

@@ -22,10 +22,11 @@ import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import partial
+from itertools import islice
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -279,26 +280,30 @@ def _run_pages(
     skipped = 0
     # Workers fetch and judge; only this thread writes the history (one SQLite connection, one
     # writer), page by page as results arrive, so a kill loses at most the pages in flight.
+    # A bounded window of pages in flight: finished pages (their bytes, text and report) are
+    # released as soon as they are recorded, so memory does not grow with the number of pages.
+    window = max(2, 2 * workers)
+    pending = iter(todo)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="repcheck-audit") as pool:
-        futures = {
-            pool.submit(_check_page, partner, url, canonical_id, disc, archive, articles, index, profiles): (
-                partner,
-                url,
-            )
-            for partner, url, canonical_id, disc in todo
-        }
+        in_flight: dict[Future[tuple[Report | None, str | None]], tuple[Partner, str]] = {}
         try:
-            for future in as_completed(futures):
-                partner, url = futures[future]
-                report, warc_id = future.result()  # a bug in one page must be seen, not swallowed
-                if report is None:
-                    skipped += 1
-                else:
-                    history.record_page(
-                        run_id, partner.name, url, report, warc_id, partial(_waived, partner, url, today)
-                    )
-                if bar is not None:
-                    bar.page(partner.name, url, report.verdict.value if report else "no-article")
+            while True:
+                for partner, url, canonical_id, disc in islice(pending, window - len(in_flight)):
+                    args = (partner, url, canonical_id, disc, archive, articles, index, profiles)
+                    in_flight[pool.submit(_check_page, *args)] = (partner, url)
+                if not in_flight:
+                    break
+                finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
+                for future in finished:
+                    partner, url = in_flight.pop(future)
+                    report, warc_id = future.result()  # a bug in one page must be seen, not swallowed
+                    if report is None:
+                        skipped += 1
+                    else:
+                        waived = partial(_waived, partner, url, today)
+                        history.record_page(run_id, partner.name, url, report, warc_id, waived)
+                    if bar is not None:
+                        bar.page(partner.name, url, report.verdict.value if report else "no-article")
         except KeyboardInterrupt:
             pool.shutdown(wait=False, cancel_futures=True)
             raise

@@ -8,6 +8,8 @@ is what must bound the rate.
 from __future__ import annotations
 
 import bisect
+import itertools
+import statistics
 import textwrap
 from pathlib import Path
 
@@ -76,9 +78,15 @@ def test_audit_respects_the_per_host_rate_and_fetches_robots_once(local_server: 
     # Never more than RATE requests to the host in any 1-second window (+1: a window can hold both ends).
     assert _max_in_window(page_times) <= RATE + 1
     assert _max_in_window([s.at for s in seen]) <= RATE + 1
-    # Page requests are spaced by the throttle's interval (1/RATE = 0.05 s, 10% slack for timing).
-    gaps = [b - a for a, b in zip(page_times, page_times[1:], strict=False)]
-    assert min(gaps) >= 0.9 / RATE, f"smallest gap between page requests {min(gaps):.4f}s"
+    # Page requests are spaced by the throttle's interval (1/RATE = 0.05 s). The throttle spaces the
+    # moments requests are *sent*; arrival adds scheduler jitter (a CPU-loaded machine gave single
+    # gaps of 32 ms), so the bound checked per request is cumulative: the k-th page never arrives
+    # before k intervals after the first (a request never arrives before its slot), 20 ms slack for
+    # the first one's own delay; and the typical gap is the interval (10% slack).
+    gaps = [b - a for a, b in itertools.pairwise(page_times)]
+    assert statistics.median(gaps) >= 0.9 / RATE, f"median gap between page requests {statistics.median(gaps):.4f}s"
+    early = [k for k, t in enumerate(page_times) if t - page_times[0] < k / RATE - 0.02]
+    assert not early, f"pages {early} arrived ahead of the 1/{RATE}s schedule; gaps {[round(g, 3) for g in gaps]}"
     assert local_server.hits["/robots.txt"] == 1
 
     # A second run in the same process fetches robots.txt once more: once per host per run.
