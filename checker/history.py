@@ -31,6 +31,7 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -251,7 +252,7 @@ class History:
             conn.row_factory = sqlite3.Row
             # Look before touching: switching a foreign database to WAL would modify someone else's file.
             _check_identity(conn, path)
-            mode = conn.execute("PRAGMA journal_mode=WAL").fetchone()[0]
+            mode = _switch_to_wal(conn, timeout)
             if str(mode).lower() != "wal":
                 raise ConfigError(f"{path}: the audit history needs WAL journaling, SQLite gave {mode!r}")
             conn.execute("PRAGMA synchronous=NORMAL")
@@ -564,6 +565,19 @@ def _status(row: sqlite3.Row, change: Change) -> FindingStatus:
         status=change,
         waived=bool(row["waived"]),
     )
+
+
+def _switch_to_wal(conn: sqlite3.Connection, timeout: float) -> str:
+    """``PRAGMA journal_mode=WAL``, retried: changing the journal mode of a file another process is
+    creating at that moment fails with "database is locked" at once, without SQLite's busy handler."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            return str(conn.execute("PRAGMA journal_mode=WAL").fetchone()[0])
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() > deadline:
+                raise
+            time.sleep(0.02)
 
 
 def _check_identity(conn: sqlite3.Connection, path: Path) -> int | None:
