@@ -16,7 +16,6 @@ import os
 import platform
 import re
 import sys
-import tempfile
 from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
@@ -28,6 +27,8 @@ import accuracy
 import speed
 from acceptance import run as run_acceptance
 from corpus_cases import corpus_root, load_pages
+
+from checker.files import write_atomic
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results.json"
@@ -44,14 +45,6 @@ def _versions() -> dict[str, str | None]:
         except metadata.PackageNotFoundError:
             out[dist] = None
     return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)  # mkstemp makes 0600; these files are published
-    os.replace(tmp, path)
 
 
 def _table(rows: list[list[str]], header: list[str]) -> str:
@@ -196,7 +189,7 @@ def refresh_doc(res: dict[str, Any], doc: Path = DOC) -> None:
         f"({res['machine']['cpus']} CPUs), repcheck {res['versions'].get('checker')}.\n<!-- run:end -->"
     )
     text = re.sub(r"<!-- run:start -->.*?<!-- run:end -->", lambda m: stamp, text, flags=re.S)
-    _write_atomic(doc, text)
+    write_atomic(doc, text)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -234,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"as is clean {res['acceptance']['as_is_clean']}/{res['acceptance']['pages']}")
     print("== speed", flush=True)
     res["speed"] = speed.run_speed(root, 1 if args.quick else 3, args.quick)
-    _write_atomic(args.output, json.dumps(res, ensure_ascii=False, indent=1))
+    write_atomic(args.output, json.dumps(res, ensure_ascii=False, indent=1))
     refresh_doc(res)
     print(f"wrote {args.output} and refreshed {DOC.name}")
     return 0

@@ -17,8 +17,6 @@ import fcntl
 import hashlib
 import json
 import logging
-import os
-import tempfile
 import threading
 from collections import Counter
 from collections.abc import Iterator
@@ -41,6 +39,7 @@ from checker.errors import ConfigError, RepcheckError, UnverifiableError
 from checker.evidence import WarcArchive
 from checker.extract import extract
 from checker.fetch import load_page
+from checker.files import write_atomic
 from checker.history import History
 from checker.index import CandidateIndex, visible_text
 from checker.models import Article, Finding, Report, Verdict
@@ -135,22 +134,13 @@ def _canonicals_from_publisher(config: AuditConfig, known: dict[str, Article]) -
                 throttle.wait(url)
                 snap = load_page(url, session=session)
                 article = extract_article(snap.text, url=snap.url, selectors={}, source=url)
-                _write_atomic(cached, json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
+                write_atomic(cached, json.dumps(article.to_dict(), ensure_ascii=False, indent=1))
         except RepcheckError as exc:
             log.warning("canonical article %s skipped: %s", url, exc)
             continue
         if article.id not in known:
             out[article.id] = article
     return out
-
-
-def _write_atomic(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as fh:
-        fh.write(text)
-    os.chmod(tmp, 0o644)
-    os.replace(tmp, path)
 
 
 class _Progress:
@@ -229,7 +219,7 @@ def run_audit(
         verdicts = Counter(p["verdict"] for p in report["pages"])
         report_path = config.reports / f"{config.name}-run{run_id}.json"
         report["skipped"] = {"no_canonical_article": skipped_no_article, "discovery": skipped_discovery}
-        _write_atomic(report_path, json.dumps(report, ensure_ascii=False, indent=1))
+        write_atomic(report_path, json.dumps(report, ensure_ascii=False, indent=1))
         unwaived = sum(
             1 for f in comparison.findings if f.severity == "error" and not f.waived and f.status != "resolved"
         )

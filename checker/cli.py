@@ -12,13 +12,13 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import TextIO
 
 from checker import __version__
 from checker.errors import RepcheckError
+from checker.files import write_atomic
 from checker.formats import REGISTRY as FORMATS
 from checker.formats import RenderOptions
 from checker.models import Verdict
@@ -97,21 +97,6 @@ def _parser() -> _Parser:
     return p
 
 
-def _write_atomic(path: Path, text: str) -> None:
-    """Write *text* to *path* so that readers see the old file or the new one, never half of it."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
-
-
 def _want_color(choice: str, stream: TextIO, env: Mapping[str, str]) -> bool:
     if choice != "auto":
         return choice == "always"
@@ -144,7 +129,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
     color = _want_color(args.color, out, env) and not args.output
     rendered = FORMATS[args.format].render(report, RenderOptions(color=color))
     if args.output:
-        _write_atomic(Path(args.output), rendered)
+        write_atomic(Path(args.output), rendered)
     else:
         out.write(rendered)
     if report.verdict is Verdict.UNVERIFIABLE:
