@@ -166,3 +166,29 @@ def tls_server(tls_ca: Any, tmp_path: Path) -> Iterator[tuple[LocalServer, str]]
     tls_ca.cert_pem.write_to_path(str(ca_pem))
     with LocalServer("https", context) as server:
         yield server, str(ca_pem)
+
+
+def write_audit_file(
+    tmp_path: Path, sitemap_url: str, *, name: str = "test-audit", rate: float = 50, concurrency: int = 2
+) -> Path:
+    """An audit file for one partner whose pages are listed by *sitemap_url* (examples' canonical, rfi)."""
+    canonical = Path(__file__).resolve().parent.parent / "examples" / "canonical"
+    path = tmp_path / "audit.toml"
+    path.write_text(
+        f"""schema_version = 1
+name = "{name}"
+[canonical]
+directory = "{canonical}"
+[output]
+reports = "reports"
+[defaults]
+profile = "rfi"
+requests_per_second = {rate}
+concurrency = {concurrency}
+[[partners]]
+name = "Courrier"
+sitemaps = ["{sitemap_url}"]
+""",
+        encoding="utf-8",
+    )
+    return path

@@ -12,7 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import LocalServer, Reply, html
+from conftest import LocalServer, Reply, html, write_audit_file
 
 from checker.cli import main
 from checker.history import History
@@ -41,26 +41,7 @@ def _site(server: LocalServer, *, ad_fixed: bool = False) -> None:
 
 
 def _audit_file(tmp_path: Path, server: LocalServer) -> Path:
-    path = tmp_path / "audit.toml"
-    path.write_text(
-        textwrap.dedent(f"""
-        schema_version = 1
-        name = "test-audit"
-        [canonical]
-        directory = "{ROOT / "examples" / "canonical"}"
-        [output]
-        reports = "reports"
-        [defaults]
-        profile = "rfi"
-        requests_per_second = 50
-        concurrency = 2
-        [[partners]]
-        name = "Courrier"
-        sitemaps = ["{server.url("/sitemap.xml")}"]
-    """),
-        encoding="utf-8",
-    )
-    return path
+    return write_audit_file(tmp_path, server.url("/sitemap.xml"))
 
 
 def _run(*argv: str) -> tuple[int, str, str]:

@@ -10,10 +10,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import statistics
-import textwrap
 from pathlib import Path
 
-from conftest import LocalServer, Reply, html
+from conftest import LocalServer, Reply, html, write_audit_file
 
 from checker.audit import run_audit
 from checker.audit_config import load_audit_config
@@ -43,26 +42,7 @@ def _site(server: LocalServer) -> None:
 
 
 def _audit_file(tmp_path: Path, server: LocalServer) -> Path:
-    path = tmp_path / "audit.toml"
-    path.write_text(
-        textwrap.dedent(f"""
-        schema_version = 1
-        name = "politeness"
-        [canonical]
-        directory = "{ROOT / "examples" / "canonical"}"
-        [output]
-        reports = "reports"
-        [defaults]
-        profile = "rfi"
-        requests_per_second = {RATE}
-        concurrency = 8
-        [[partners]]
-        name = "Courrier"
-        sitemaps = ["{server.url("/sitemap.xml")}"]
-        """),
-        encoding="utf-8",
-    )
-    return path
+    return write_audit_file(tmp_path, server.url("/sitemap.xml"), name="politeness", rate=RATE, concurrency=8)
 
 
 def test_audit_respects_the_per_host_rate_and_fetches_robots_once(local_server: LocalServer, tmp_path: Path) -> None:
