@@ -12,7 +12,7 @@ import textwrap
 import time
 from pathlib import Path
 
-from conftest import LocalServer, Reply, html, write_audit_file
+from conftest import LocalServer, Reply, html, redirect, write_audit_file
 
 from checker.cli import main
 from checker.history import History
@@ -189,3 +189,46 @@ def test_progress_bar_on_a_terminal_and_lines_otherwise(local_server: LocalServe
     run_audit(config, progress=plain)
     lines = plain.getvalue().splitlines()
     assert len(lines) == 6 and lines[-1].startswith("[6/6] Courrier: ")
+
+
+def test_failures_are_recorded_unverifiable_and_never_stop_the_run(local_server: LocalServer, tmp_path: Path) -> None:
+    u = local_server.url
+    local_server.route("/robots.txt", Reply(status=404, body=b"", headers={"Content-Type": "text/plain"}))
+    local_server.route("/loop-a", Reply(status=302, headers={"Location": "/loop-b"}))
+    local_server.route("/loop-b", Reply(status=302, headers={"Location": "/loop-a"}))
+    local_server.route(
+        "/busy",
+        Reply(status=429, body=b"", headers={"Retry-After": "1", "Content-Type": "text/html"}),
+        html((PARTNERS / "compliant.html").read_bytes()),
+    )
+    local_server.route("/error", Reply(status=500, body=b"oops", headers={"Content-Type": "text/html"}))
+    local_server.route("/pdf", Reply(body=b"%PDF-1.7 ...", headers={"Content-Type": "application/pdf"}))
+    local_server.route("/slow", html((PARTNERS / "compliant.html").read_bytes(), delay=3.0))
+    local_server.route("/huge", html(b"<html><body>" + b"<p>x</p>" * 300_000 + b"</body></html>"))
+    local_server.route("/latin1", html((PARTNERS / "compliant-cp1252.html").read_bytes(), charset="iso-8859-1"))
+    local_server.route("/moved", redirect("/latin1", status=301))
+    pages = ["/loop-a", "/busy", "/error", "/pdf", "/slow", "/huge", "/moved"]
+    locs = "".join(f"<url><loc>{u(p)}</loc></url>" for p in pages)
+    local_server.route(
+        "/sitemap.xml", Reply(body=f"<urlset>{locs}</urlset>".encode(), headers={"Content-Type": "application/xml"})
+    )
+    audit = write_audit_file(tmp_path, u("/sitemap.xml"), rate=50, concurrency=4)
+    text = audit.read_text(encoding="utf-8").replace(
+        "concurrency = 4", "concurrency = 4\ntimeout = 1\nmax_bytes = 1000000"
+    )
+    audit.write_text(text, encoding="utf-8")
+    code, out, err = _run("audit", str(audit), "--quiet")
+    report = json.loads((tmp_path / "reports" / "test-audit-run1.json").read_text(encoding="utf-8"))
+    by = {p["url"].rsplit("/", 1)[-1]: p for p in report["pages"]}
+    assert by["busy"]["verdict"] == "compliant"  # waited for Retry-After, then succeeded
+    assert by["moved"]["verdict"] == "compliant"  # Latin-1 page behind a 301
+    assert by["moved"]["report"]["page"]["redirects"][0]["status"] == 301
+    for name, reason in (
+        ("loop-a", "fetch-failed"),
+        ("error", "fetch-failed"),
+        ("pdf", "not-html"),
+        ("slow", "fetch-failed"),
+        ("huge", "fetch-failed"),
+    ):
+        assert by[name]["verdict"] == "unverifiable" and by[name]["reason"] == reason, (name, by[name]["reason"])
+    assert code == 0, out + err  # unverifiable pages are reported, not violations
