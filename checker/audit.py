@@ -35,14 +35,14 @@ from checker import __version__, settings
 from checker.audit_config import AuditConfig, Partner
 from checker.canonical import load_canonical
 from checker.discover import Discoverer, HostThrottle, RobotsPolicy
-from checker.errors import ConfigError, RepcheckError, UnverifiableError
-from checker.evidence import WarcArchive
+from checker.errors import ConfigError, NotModifiedError, RepcheckError, UnverifiableError
+from checker.evidence import WarcArchive, load_record
 from checker.extract import extract
 from checker.fetch import load_page
 from checker.files import write_atomic
-from checker.history import History
+from checker.history import History, Validators
 from checker.index import CandidateIndex, visible_text
-from checker.models import Article, Finding, Report, Verdict
+from checker.models import Article, Finding, PageSnapshot, Report, Verdict
 from checker.pipeline import check
 from checker.profiles import Profile, load_profile
 
@@ -69,6 +69,7 @@ class AuditSummary:
     violations_unwaived: int
     report_path: Path
     warc_path: Path | None
+    report: dict[str, Any]  # the run report, as written to report_path
 
 
 @contextmanager
@@ -201,12 +202,11 @@ def run_audit(
             if run_id is None:
                 run_id = history.start_run(config.name, config.sha256)
             done = history.done_urls(run_id)
+            previous = history.previous_fetches(run_id) if config.warc else {}
             warc_path = config.reports / "warc" / f"{config.name}-run{run_id}.warc.gz" if config.warc else None
             archive = WarcArchive(warc_path) if warc_path else None
             try:
-                skipped_no_article, skipped_discovery = _run_pages(
-                    config, run_id, history, archive, articles, index, profiles, done, progress, today
-                )
+                _run_pages(config, run_id, history, archive, articles, index, profiles, done, previous, progress, today)
             except KeyboardInterrupt:
                 history.mark_interrupted(run_id)
                 raise
@@ -215,10 +215,9 @@ def run_audit(
                     archive.close()
             history.finish_run(run_id)
             comparison = history.compare(run_id)
-            report = _audit_report(config, run_id, history, comparison.to_dict())
+            report = run_report(history, run_id)
         verdicts = Counter(p["verdict"] for p in report["pages"])
         report_path = config.reports / f"{config.name}-run{run_id}.json"
-        report["skipped"] = {"no_canonical_article": skipped_no_article, "discovery": skipped_discovery}
         write_atomic(report_path, json.dumps(report, ensure_ascii=False, indent=1))
         unwaived = sum(
             1 for f in comparison.findings if f.severity == "error" and not f.waived and f.status != "resolved"
@@ -227,8 +226,8 @@ def run_audit(
             run_id=run_id,
             pages=len(report["pages"]),
             verdicts=dict(verdicts),
-            skipped_no_article=skipped_no_article,
-            skipped_discovery=skipped_discovery,
+            skipped_no_article=report["skipped"]["no_canonical_article"],
+            skipped_discovery=report["skipped"]["discovery"],
             new=len(comparison.new),
             persisting=len(comparison.persisting),
             resolved=len(comparison.resolved),
@@ -236,7 +235,18 @@ def run_audit(
             violations_unwaived=unwaived,
             report_path=report_path,
             warc_path=warc_path,
+            report=report,
         )
+
+
+@dataclass(frozen=True, slots=True)
+class _PageResult:
+    """What a worker found for one page; the main thread records it."""
+
+    report: Report | None  # None: the page carries no canonical article
+    warc_record_id: str | None = None
+    validators: Validators | None = None
+    revalidated: bool = False
 
 
 def _run_pages(
@@ -248,26 +258,29 @@ def _run_pages(
     index: CandidateIndex,
     profiles: dict[str, Profile],
     done: set[str],
+    previous: dict[str, Validators],
     progress: TextIO | None,
     today: dt.date,
-) -> tuple[int, int]:
+) -> None:
     session = requests.Session()
-    workers = max(p.politeness.concurrency for p in config.partners)
-    session.mount("http://", HTTPAdapter(pool_connections=16, pool_maxsize=max(10, workers * 2)))
-    session.mount("https://", HTTPAdapter(pool_connections=16, pool_maxsize=max(10, workers * 2)))
+    # One global pool; each partner's hosts get at most its ``concurrency`` requests at a time
+    # (HostThrottle.slot), so the pool is as large as all partners together may use.
+    workers = max(1, min(settings.AUDIT_MAX_WORKERS, sum(p.politeness.concurrency for p in config.partners)))
+    adapter = partial(HTTPAdapter, pool_connections=16, pool_maxsize=max(10, workers))
+    session.mount("http://", adapter())
+    session.mount("https://", adapter())
     todo: list[tuple[Partner, str, str | None, Discoverer]] = []
-    skipped_discovery = 0
     for partner in config.partners:
         pol = partner.politeness
-        throttle = HostThrottle(pol.requests_per_second)
+        throttle = HostThrottle(pol.requests_per_second, pol.concurrency)
         robots = RobotsPolicy(session, pol.user_agent, (min(10.0, pol.timeout), pol.timeout), throttle)
         disc = Discoverer(session, robots, throttle, (min(10.0, pol.timeout), pol.timeout), pol.user_agent)
         for ref in disc.pages(partner):
             if ref.url not in done:
                 todo.append((partner, ref.url, ref.canonical, disc))
-        skipped_discovery += len(disc.skipped)
+        for url, why in disc.skipped:
+            history.record_skipped(run_id, partner.name, url, "discovery", why)
     bar = _Progress(progress, len(todo)) if progress is not None else None
-    skipped = 0
     # Workers fetch and judge; only this thread writes the history (one SQLite connection, one
     # writer), page by page as results arrive, so a kill loses at most the pages in flight.
     # A bounded window of pages in flight: finished pages (their bytes, text and report) are
@@ -275,72 +288,112 @@ def _run_pages(
     window = max(2, 2 * workers)
     pending = iter(todo)
     with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="repcheck-audit") as pool:
-        in_flight: dict[Future[tuple[Report | None, str | None]], tuple[Partner, str]] = {}
+        in_flight: dict[Future[_PageResult], tuple[Partner, str]] = {}
         try:
             while True:
                 for partner, url, canonical_id, disc in islice(pending, window - len(in_flight)):
-                    args = (partner, url, canonical_id, disc, archive, articles, index, profiles)
-                    in_flight[pool.submit(_check_page, *args)] = (partner, url)
+                    job = _Job(partner, url, canonical_id, disc, archive, previous.get(url))
+                    in_flight[pool.submit(_check_page, job, articles, index, profiles)] = (partner, url)
                 if not in_flight:
                     break
                 finished, _ = wait(in_flight, return_when=FIRST_COMPLETED)
                 for future in finished:
                     partner, url = in_flight.pop(future)
-                    report, warc_id = future.result()  # a bug in one page must be seen, not swallowed
-                    if report is None:
-                        skipped += 1
+                    result = future.result()  # a bug in one page must be seen, not swallowed
+                    if result.report is None:
+                        history.record_skipped(run_id, partner.name, url, "no-canonical-article")
                     else:
-                        waived = partial(_waived, partner, url, today)
-                        history.record_page(run_id, partner.name, url, report, warc_id, waived)
+                        history.record_page(
+                            run_id,
+                            partner.name,
+                            url,
+                            result.report,
+                            result.warc_record_id,
+                            partial(_waived, partner, url, today),
+                            validators=result.validators,
+                            revalidated=result.revalidated,
+                        )
                     if bar is not None:
-                        bar.page(partner.name, url, report.verdict.value if report else "no-article")
+                        bar.page(partner.name, url, result.report.verdict.value if result.report else "no-article")
         except KeyboardInterrupt:
             pool.shutdown(wait=False, cancel_futures=True)
             raise
     if bar is not None:
         bar.close()
-    return skipped, skipped_discovery
+
+
+@dataclass(frozen=True, slots=True)
+class _Job:
+    partner: Partner
+    url: str
+    canonical_id: str | None
+    disc: Discoverer
+    archive: WarcArchive | None
+    previous: Validators | None  # the last run's validators and archived bytes, for a conditional GET
+
+
+def _fetch(job: _Job) -> tuple[PageSnapshot, str | None, Validators | None, bool]:
+    """The page's bytes, the WARC record holding them, the validators for the next run, and whether
+    they come from an earlier run's archive (the partner answered 304 Not Modified)."""
+    pol = job.partner.politeness
+    options: dict[str, Any] = {
+        "session": job.disc.session,
+        "timeout": (min(10.0, pol.timeout), pol.timeout),
+        "user_agent": pol.user_agent,
+        "max_bytes": pol.max_bytes,
+    }
+    prev = job.previous
+    if prev is not None and prev.warc_file and prev.warc_record_id and Path(prev.warc_file).is_file():
+        try:
+            with job.disc.throttle.slot(job.url):
+                snap = load_page(job.url, if_none_match=prev.etag, if_modified_since=prev.last_modified, **options)
+        except NotModifiedError:
+            try:
+                snap = load_record(Path(prev.warc_file), prev.warc_record_id)
+            except RepcheckError as exc:  # the archive was moved or altered: fetch the page again
+                log.warning("%s: 304 but the archived copy is unusable (%s); fetching it again", job.url, exc)
+            else:
+                if job.archive is not None:
+                    job.archive.revisit(job.url, prev.warc_record_id, snap.fetched_at, pol.user_agent, snap.sha256)
+                return snap, prev.warc_record_id, prev, True
+        else:
+            return snap, *_archive(job, snap), False
+    with job.disc.throttle.slot(job.url):
+        snap = load_page(job.url, **options)
+    return snap, *_archive(job, snap), False
+
+
+def _archive(job: _Job, snap: PageSnapshot) -> tuple[str | None, Validators | None]:
+    if job.archive is None:
+        return None, None
+    record_id = job.archive.record(snap, job.partner.politeness.user_agent)
+    return record_id, Validators(snap.etag, snap.last_modified, str(job.archive.path), record_id)
 
 
 def _check_page(
-    partner: Partner,
-    url: str,
-    canonical_id: str | None,
-    disc: Discoverer,
-    archive: WarcArchive | None,
-    articles: dict[str, Article],
-    index: CandidateIndex,
-    profiles: dict[str, Profile],
-) -> tuple[Report | None, str | None]:
-    """Fetch, archive and judge one page: (report, WARC record id); no report when the page
-    carries no canonical article (counted as skipped, not reported)."""
-    pol = partner.politeness
-    profile = profiles[partner.profile]
-    if not disc.robots.allowed(url):
+    job: _Job, articles: dict[str, Article], index: CandidateIndex, profiles: dict[str, Profile]
+) -> _PageResult:
+    """Fetch, archive and judge one page; no report when the page carries no canonical article
+    (recorded as skipped, not reported)."""
+    profile = profiles[job.partner.profile]
+    known = articles.get(job.canonical_id or "")
+    if not job.disc.robots.allowed(job.url):
         reason = "robots.txt disallows this page for our User-Agent"
-        return _unverifiable(url, articles.get(canonical_id or ""), profile, "robots-disallowed", reason), None
-    disc.throttle.wait(url)
+        return _PageResult(_unverifiable(job.url, known, profile, "robots-disallowed", reason))
     try:
-        snap = load_page(
-            url,
-            session=disc.session,
-            timeout=(min(10.0, pol.timeout), pol.timeout),
-            user_agent=pol.user_agent,
-            max_bytes=pol.max_bytes,
-        )
+        snap, warc_id, validators, revalidated = _fetch(job)
     except UnverifiableError as exc:
-        return _unverifiable(url, articles.get(canonical_id or ""), profile, exc.reason, str(exc)), None
-    warc_id = archive.record(snap, pol.user_agent) if archive is not None else None
-    article = articles.get(canonical_id) if canonical_id else None
+        return _PageResult(_unverifiable(job.url, known, profile, exc.reason, str(exc)))
+    article = known
     if article is None:
         try:
             found = index.candidates(visible_text(extract(snap)), limit=1)
         except RepcheckError:
             found = []
         if not found:
-            return None, warc_id
+            return _PageResult(None, warc_id)
         article = articles[found[0].article_id]
-    return check(snap, article, profile), warc_id
+    return _PageResult(check(snap, article, profile), warc_id, validators, revalidated)
 
 
 def _waived(partner: Partner, url: str, today: dt.date, finding: Finding) -> bool:
@@ -364,15 +417,28 @@ def _unverifiable(url: str, article: Article | None, profile: Profile, reason: s
     )
 
 
-def _audit_report(config: AuditConfig, run_id: int, history: History, comparison: dict[str, Any]) -> dict[str, Any]:
-    """The run's JSON report: its pages (each with its single-page report) and the comparison."""
+def run_report(history: History, run_id: int) -> dict[str, Any]:
+    """The JSON report of one run (``audit-report.schema.json``), rebuilt from the history alone:
+    its pages (each with its single-page report and evidence), the comparison with the previous
+    finished run, each partner's trend over the last runs, and what was skipped. ``repcheck audit``
+    writes it at the end of a run; ``repcheck report RUN`` renders it again at any time."""
+    run = history.run_info(run_id)
     pages = history.pages(run_id)
+    skipped = history.skipped_counts(run_id)
+    partners = list(dict.fromkeys(p["partner"] for p in pages))
     return {
         "schema_version": 1,
         "tool": {"name": "repcheck", "version": __version__},
-        "audit": config.name,
-        "config_sha256": config.sha256,
+        "audit": run["audit"],
+        "config_sha256": run["config_sha256"],
         "run_id": run_id,
+        "status": run["status"],
+        "started_at": run["started_at"],
+        "finished_at": run["finished_at"],
         "pages": pages,
-        "comparison": comparison,
+        "comparison": history.compare(run_id).to_dict(),
+        "trends": {
+            name: [t.to_dict() for t in history.partner_trend(run["audit"], name, until=run_id)] for name in partners
+        },
+        "skipped": {"no_canonical_article": skipped["no-canonical-article"], "discovery": skipped["discovery"]},
     }

@@ -16,6 +16,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Final
 from urllib.parse import urldefrag, urljoin, urlsplit
@@ -44,10 +45,13 @@ def _origin(url: str) -> str:
 
 @dataclass
 class HostThrottle:
-    """Spaces requests to each host: at most ``rate`` per second, or robots.txt's Crawl-delay."""
+    """Spaces requests to each host: at most ``rate`` per second, or robots.txt's Crawl-delay; and
+    with :meth:`slot`, at most ``concurrency`` requests to one host at a time (0: no limit)."""
 
     rate: float
+    concurrency: int = 0
     _next: dict[str, float] = field(default_factory=dict)
+    _slots: dict[str, threading.BoundedSemaphore] = field(default_factory=dict)
     _delays: dict[str, float] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -66,6 +70,20 @@ class HostThrottle:
             self._next[host] = at + interval
         if at > now:
             time.sleep(at - now)
+
+    @contextmanager
+    def slot(self, url: str) -> Iterator[None]:
+        """Hold one of the host's ``concurrency`` connections for a request, spaced by :meth:`wait`."""
+        if self.concurrency <= 0:
+            self.wait(url)
+            yield
+            return
+        host = urlsplit(url).netloc
+        with self._lock:
+            sem = self._slots.setdefault(host, threading.BoundedSemaphore(self.concurrency))
+        with sem:
+            self.wait(url)
+            yield
 
 
 @dataclass

@@ -41,6 +41,18 @@ class FetchError(UnverifiableError):
     reason = "fetch-failed"
 
 
+class NotModifiedError(FetchError):
+    """The server answered 304 Not Modified to a conditional request: the page is the one archived
+    earlier (``url`` is the final URL asked). The audit judges the archived bytes again; any other
+    caller gets an unverifiable page, since it holds no copy."""
+
+    reason = "not-modified"
+
+    def __init__(self, message: str, url: str) -> None:
+        super().__init__(message)
+        self.url = url
+
+
 class NotHTMLError(UnverifiableError):
     """The page is not an HTML document."""
 

@@ -93,11 +93,12 @@ class WarcArchive:
                 f"GET {target} HTTP/1.1", [("Host", parts.netloc), ("User-Agent", user_agent)], is_http_request=True
             )
             status = snapshot.status or 200
-            response_headers = StatusAndHeaders(
-                f"{status} {_REASONS.get(status, 'OK')}",
-                [("Content-Type", snapshot.content_type or "text/html"), ("Content-Length", str(snapshot.size))],
-                protocol="HTTP/1.1",
-            )
+            headers = [("Content-Type", snapshot.content_type or "text/html"), ("Content-Length", str(snapshot.size))]
+            if snapshot.etag:
+                headers.append(("ETag", snapshot.etag))
+            if snapshot.last_modified:
+                headers.append(("Last-Modified", snapshot.last_modified))
+            response_headers = StatusAndHeaders(f"{status} {_REASONS.get(status, 'OK')}", headers, protocol="HTTP/1.1")
             resp = self._writer.create_warc_record(
                 snapshot.url,
                 "response",
@@ -115,6 +116,43 @@ class WarcArchive:
             self._writer.write_request_response_pair(req, resp)
             self._fh.flush()
             record_id: str = resp.rec_headers.get_header("WARC-Record-ID")
+        return record_id
+
+    def revisit(self, url: str, refers_to: str, refers_to_date: str, user_agent: str, sha256: str | None) -> str:
+        """Archive a 304 Not Modified exchange as a ``revisit`` record (WARC 1.1 profile
+        *server-not-modified*) pointing at the earlier response record whose bytes it confirms;
+        return its WARC-Record-ID."""
+        date = datetime.now(UTC).isoformat(timespec="seconds").replace("+00:00", "Z")
+        parts = urlsplit(url)
+        target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
+        fields = {
+            "WARC-Date": date,
+            "WARC-Profile": "http://netpreserve.org/warc/1.1/revisit/server-not-modified",
+            "WARC-Refers-To": refers_to,
+            "WARC-Refers-To-Target-URI": url,
+            "WARC-Refers-To-Date": refers_to_date.replace("+00:00", "Z"),
+        }
+        if sha256:
+            fields[SHA256_FIELD] = sha256
+        with self._lock:
+            rec = self._writer.create_warc_record(
+                url,
+                "revisit",
+                http_headers=StatusAndHeaders("304 Not Modified", [], protocol="HTTP/1.1"),
+                warc_headers_dict=fields,
+            )
+            req = self._writer.create_warc_record(
+                url,
+                "request",
+                payload=io.BytesIO(b""),
+                http_headers=StatusAndHeaders(
+                    f"GET {target} HTTP/1.1", [("Host", parts.netloc), ("User-Agent", user_agent)], is_http_request=True
+                ),
+                warc_headers_dict={"WARC-Date": date},
+            )
+            self._writer.write_request_response_pair(req, rec)
+            self._fh.flush()
+            record_id: str = rec.rec_headers.get_header("WARC-Record-ID")
         return record_id
 
 

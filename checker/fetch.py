@@ -37,7 +37,7 @@ import urllib3.exceptions
 from bs4.dammit import EncodingDetector
 
 from checker import settings
-from checker.errors import EmptyPageError, FetchError, NotHTMLError
+from checker.errors import EmptyPageError, FetchError, NotHTMLError, NotModifiedError
 from checker.models import PageSnapshot, Redirect
 
 __all__ = ["decode_html", "load_page"]
@@ -128,6 +128,8 @@ def load_page(
     verify: bool | str = True,
     backoff: float = settings.BACKOFF,
     media_types: frozenset[str] | None = None,
+    if_none_match: str | None = None,
+    if_modified_since: str | None = None,
 ) -> PageSnapshot:
     """Read a partner page from wherever the user named it and return it as evidence.
 
@@ -137,6 +139,8 @@ def load_page(
     first (each redirect hop has its own); ``verify`` is passed to requests (``True``, ``False``
     or a CA bundle path). ``max_bytes`` caps files and in-memory input as well as HTTP bodies.
     ``media_types`` widens the Content-Types accepted over HTTP (canonical JSON articles).
+    ``if_none_match`` / ``if_modified_since`` make the request conditional (the ``ETag`` and
+    ``Last-Modified`` of an earlier fetch); a 304 answer raises :class:`NotModifiedError`.
 
     Raises :class:`~checker.errors.FetchError` when the page cannot be read,
     :class:`~checker.errors.NotHTMLError` when it is not HTML and
@@ -172,7 +176,7 @@ def load_page(
             timeout=timeout,
             retries=max(1, retries),
             max_bytes=max_bytes,
-            headers={"User-Agent": user_agent, "Accept": ACCEPT},
+            headers=_headers(user_agent, if_none_match, if_modified_since),
             verify=verify,
             backoff=backoff,
             media_types=HTML_TYPES | (media_types or frozenset()),
@@ -190,6 +194,15 @@ def load_page(
     if len(scheme) > 1:
         raise FetchError(f"unsupported URL scheme {scheme!r} in {_oneline(page)[:200]!r}: use http, https or file")
     return _load_file(Path(page), source=page, fetched_at=fetched_at, started=started, max_bytes=max_bytes)
+
+
+def _headers(user_agent: str, etag: str | None, last_modified: str | None) -> dict[str, str]:
+    headers = {"User-Agent": user_agent, "Accept": ACCEPT}
+    if etag:
+        headers["If-None-Match"] = etag
+    if last_modified:
+        headers["If-Modified-Since"] = last_modified
+    return headers
 
 
 def decode_html(raw: bytes, http_charset: str | None = None) -> tuple[str, str, str]:
@@ -285,6 +298,8 @@ def _snapshot(
     status: int | None = None,
     content_type: str | None = None,
     redirects: tuple[Redirect, ...] = (),
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> PageSnapshot:
     where = "the page given as bytes" if url == "<bytes>" else _oneline(url)
     if len(raw) > max_bytes:
@@ -306,6 +321,8 @@ def _snapshot(
         fetched_at=fetched_at,
         started=started,
         redirects=redirects,
+        etag=etag,
+        last_modified=last_modified,
     )
 
 
@@ -322,6 +339,8 @@ def _make(
     fetched_at: str,
     started: float,
     redirects: tuple[Redirect, ...] = (),
+    etag: str | None = None,
+    last_modified: str | None = None,
 ) -> PageSnapshot:
     return PageSnapshot(
         source=source,
@@ -337,6 +356,8 @@ def _make(
         text=text,
         redirects=redirects,
         elapsed=time.monotonic() - started,
+        etag=etag,
+        last_modified=last_modified,
     )
 
 
@@ -379,6 +400,8 @@ class _Reply:
     location: str | None = None
     body: bytes = b""
     set_cookie: bool = False
+    etag: str | None = None
+    last_modified: str | None = None
 
 
 class _Transient(Exception):
@@ -402,6 +425,8 @@ def _load_url(url: str, session: requests.Session, opts: _Options, *, fetched_at
         status=reply.status,
         content_type=reply.content_type,
         redirects=redirects,
+        etag=reply.etag,
+        last_modified=reply.last_modified,
     )
 
 
@@ -471,6 +496,8 @@ def _send_once(session: requests.Session, url: str, opts: _Options) -> _Reply:
             return _Reply(
                 url=resp.url, status=status, location=urljoin(resp.url, target), set_cookie="set-cookie" in resp.headers
             )
+        if status == 304 and ("If-None-Match" in opts.headers or "If-Modified-Since" in opts.headers):
+            raise NotModifiedError(f"{_oneline(resp.url)} is not modified (HTTP 304)", resp.url)
         if not 200 <= status < 300:
             raise FetchError(_status_message(resp, url))
         content_type = resp.headers.get("Content-Type") or None
@@ -489,7 +516,14 @@ def _send_once(session: requests.Session, url: str, opts: _Options) -> _Reply:
             raise _network_error(exc, url, opts) from exc
         except OSError as exc:  # a socket error urllib3 did not wrap: the connection broke mid-body
             raise _Transient(f"network error for {_oneline(url)}: {_oneline(str(exc))}") from exc
-        return _Reply(url=resp.url, status=status, content_type=content_type, body=body)
+        return _Reply(
+            url=resp.url,
+            status=status,
+            content_type=content_type,
+            body=body,
+            etag=resp.headers.get("ETag") or None,
+            last_modified=resp.headers.get("Last-Modified") or None,
+        )
 
 
 def _read_capped(resp: requests.Response, max_bytes: int) -> bytes:

@@ -47,7 +47,7 @@ from checker.models import Finding, Report, Severity, Verdict
 logger = logging.getLogger(__name__)
 
 #: Version of the tables below; bump it and add a migration in ``_migrate`` when they change.
-SCHEMA_VERSION: Final = 1
+SCHEMA_VERSION: Final = 2
 #: What the version table says a repcheck history is, so another tool's SQLite file is refused.
 APPLICATION: Final = "repcheck-history"
 #: Seconds a writer waits for another process's lock before giving up.
@@ -98,6 +98,29 @@ _SCHEMA: Final[tuple[str, ...]] = (
         FOREIGN KEY (run_id, url) REFERENCES pages (run_id, url) ON DELETE CASCADE
     )""",
 )
+
+#: Statements that bring a history from version ``n - 1`` to ``n``; a new file gets ``_SCHEMA``
+#: (version 1) and then every migration, so old and new files end with the same tables.
+_MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
+    2: (
+        # Conditional requests: the validators of each page's response, and the WARC file holding
+        # its bytes, so the next run can ask "changed since?" and re-judge the archived bytes on 304.
+        "ALTER TABLE pages ADD COLUMN etag TEXT",
+        "ALTER TABLE pages ADD COLUMN last_modified TEXT",
+        "ALTER TABLE pages ADD COLUMN warc_file TEXT",
+        "ALTER TABLE pages ADD COLUMN revalidated INTEGER NOT NULL DEFAULT 0 CHECK (revalidated IN (0, 1))",
+        # Pages that were fetched but carry no canonical article, and discovery failures: counted
+        # in the run report, and a resumed run does not fetch them again.
+        """CREATE TABLE skipped (
+            run_id INTEGER NOT NULL REFERENCES runs (id) ON DELETE CASCADE,
+            url TEXT NOT NULL,
+            partner TEXT NOT NULL,
+            reason TEXT NOT NULL CHECK (reason IN ('no-canonical-article', 'discovery')),
+            detail TEXT,
+            UNIQUE (run_id, url)
+        )""",
+    ),
+}
 
 
 def _now() -> str:
@@ -218,6 +241,17 @@ class TrendPoint:
         }
 
 
+@dataclass(frozen=True, slots=True)
+class Validators:
+    """What a conditional request needs from an earlier fetch of a page: its HTTP validators
+    (``ETag``, ``Last-Modified``) and the WARC file and record holding the bytes they validate."""
+
+    etag: str | None
+    last_modified: str | None
+    warc_file: str | None
+    warc_record_id: str | None
+
+
 class History:
     """An open audit history; build it with :meth:`History.open`, use it as a context manager.
 
@@ -262,14 +296,22 @@ class History:
             try:
                 # Checked again under the write lock: another process may have created it meanwhile.
                 version = _check_identity(conn, path)
+                created = version is None
                 if version is None:
                     for statement in _SCHEMA:
                         conn.execute(statement)
                     conn.execute(
-                        "INSERT INTO schema_version (id, application, version, created_at) VALUES (1, ?, ?, ?)",
-                        (APPLICATION, SCHEMA_VERSION, _now()),
+                        "INSERT INTO schema_version (id, application, version, created_at) VALUES (1, ?, 1, ?)",
+                        (APPLICATION, _now()),
                     )
                     logger.info("created audit history %s", path)
+                    version = 1
+                for target in range(version + 1, SCHEMA_VERSION + 1):
+                    for statement in _MIGRATIONS[target]:
+                        conn.execute(statement)
+                    conn.execute("UPDATE schema_version SET version = ? WHERE id = 1", (target,))
+                    if not created:
+                        logger.info("migrated audit history %s to schema version %d", path, target)
             except BaseException:
                 conn.execute("ROLLBACK")
                 raise
@@ -344,17 +386,25 @@ class History:
         return int(row["id"])
 
     def done_urls(self, run_id: int) -> set[str]:
-        """URLs already recorded in *run_id*: a resumed run skips them."""
-        self._run_row(run_id)
-        return {r["url"] for r in self._conn.execute("SELECT url FROM pages WHERE run_id = ?", (run_id,))}
-
-    def pages(self, run_id: int) -> list[dict[str, Any]]:
-        """Every page recorded in *run_id*, in URL order, with its single-page report (the evidence
-        a run report lists: verdict, reason, SHA-256 and WARC record of what was judged)."""
+        """URLs already recorded in *run_id* (checked, or skipped as carrying no canonical article):
+        a resumed run does not fetch them again."""
         self._run_row(run_id)
         rows = self._conn.execute(
-            "SELECT url, partner, canonical_id, verdict, reason, fetched_at, sha256, warc_record_id, report_json "
-            "FROM pages WHERE run_id = ? ORDER BY partner, url",
+            "SELECT url FROM pages WHERE run_id = ? UNION SELECT url FROM skipped WHERE run_id = ?"
+            " AND reason = 'no-canonical-article'",
+            (run_id, run_id),
+        )
+        return {r["url"] for r in rows}
+
+    def pages(self, run_id: int) -> list[dict[str, Any]]:
+        """Every page recorded in *run_id*, by partner then URL, with its single-page report (the
+        evidence a run report lists: verdict, reason, SHA-256 and the WARC record of what was judged;
+        ``revalidated`` when the partner answered 304 Not Modified and the archived bytes of an
+        earlier run, named by ``warc_file``, were judged again)."""
+        self._run_row(run_id)
+        rows = self._conn.execute(
+            "SELECT url, partner, canonical_id, verdict, reason, fetched_at, sha256, warc_record_id, warc_file,"
+            " revalidated, report_json FROM pages WHERE run_id = ? ORDER BY partner, url",
             (run_id,),
         )
         return [
@@ -367,10 +417,58 @@ class History:
                 "fetched_at": r["fetched_at"],
                 "sha256": r["sha256"],
                 "warc_record_id": r["warc_record_id"],
+                "warc_file": r["warc_file"],
+                "revalidated": bool(r["revalidated"]),
                 "report": json.loads(r["report_json"]),
             }
             for r in rows
         ]
+
+    def record_skipped(self, run_id: int, partner: str, url: str, reason: str, detail: str | None = None) -> None:
+        """Record a URL that gave no page report: ``no-canonical-article`` (fetched, carries none of
+        our articles) or ``discovery`` (a sitemap, feed or listing that could not be read)."""
+        with self._write() as conn:
+            if self._run_row(run_id)["status"] == RunStatus.FINISHED:
+                raise ValueError(f"{self.path}: run {run_id} is finished; its record is closed")
+            conn.execute(
+                "INSERT OR REPLACE INTO skipped (run_id, url, partner, reason, detail) VALUES (?, ?, ?, ?, ?)",
+                (run_id, url, partner, reason, detail),
+            )
+
+    def skipped_counts(self, run_id: int) -> dict[str, int]:
+        """URLs skipped in *run_id*, per reason (both reasons always present)."""
+        counts = {"no-canonical-article": 0, "discovery": 0}
+        for r in self._conn.execute("SELECT reason, COUNT(*) FROM skipped WHERE run_id = ? GROUP BY reason", (run_id,)):
+            counts[r[0]] = int(r[1])
+        return counts
+
+    def previous_fetches(self, run_id: int) -> dict[str, Validators]:
+        """For each page of the previous finished run (before *run_id*, same audit) that was judged
+        from archived bytes: its HTTP validators and where its bytes are, for a conditional request."""
+        audit = self._run_row(run_id)["audit"]
+        previous = self.previous_finished_run(audit, run_id)
+        if previous is None:
+            return {}
+        rows = self._conn.execute(
+            "SELECT url, etag, last_modified, warc_file, warc_record_id FROM pages WHERE run_id = ?"
+            " AND verdict != 'unverifiable' AND warc_file IS NOT NULL AND warc_record_id IS NOT NULL"
+            " AND (etag IS NOT NULL OR last_modified IS NOT NULL)",
+            (previous,),
+        )
+        return {r["url"]: Validators(r["etag"], r["last_modified"], r["warc_file"], r["warc_record_id"]) for r in rows}
+
+    def run_info(self, run_id: int) -> dict[str, Any]:
+        """One run's row: id, audit, started_at, finished_at, status, config_sha256."""
+        return dict(self._run_row(run_id))
+
+    def runs(self, audit: str | None = None) -> list[dict[str, Any]]:
+        """Every run (of *audit*, or of all audits), newest first, with its page count."""
+        rows = self._conn.execute(
+            "SELECT r.*, (SELECT COUNT(*) FROM pages p WHERE p.run_id = r.id) AS pages FROM runs r"
+            " WHERE (? IS NULL OR r.audit = ?) ORDER BY r.id DESC",
+            (audit, audit),
+        )
+        return [dict(r) for r in rows]
 
     def finish_run(self, run_id: int) -> None:
         """Mark *run_id* finished; from now on it is what the next run compares against.
@@ -411,6 +509,9 @@ class History:
         report: Report,
         warc_record_id: str | None = None,
         waived: Callable[[Finding], bool] | None = None,
+        *,
+        validators: Validators | None = None,
+        revalidated: bool = False,
     ) -> None:
         """Record one checked page and its findings in one transaction.
 
@@ -449,6 +550,10 @@ class History:
             page.fetched_at if page else None,
             page.sha256 if page else None,
             warc_record_id,
+            validators.warc_file if validators else None,
+            validators.etag if validators else None,
+            validators.last_modified if validators else None,
+            int(revalidated),
             json.dumps(report.to_dict(), ensure_ascii=False, sort_keys=True),
         )
         with self._write() as conn:
@@ -456,9 +561,11 @@ class History:
                 raise ValueError(f"{self.path}: run {run_id} is finished; its record is closed")
             conn.execute("DELETE FROM findings WHERE run_id = ? AND url = ?", (run_id, url))
             conn.execute("DELETE FROM pages WHERE run_id = ? AND url = ?", (run_id, url))
+            conn.execute("DELETE FROM skipped WHERE run_id = ? AND url = ?", (run_id, url))
             conn.execute(
                 "INSERT INTO pages (run_id, url, partner, canonical_id, verdict, reason, fetched_at, sha256,"
-                " warc_record_id, report_json) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " warc_record_id, warc_file, etag, last_modified, revalidated, report_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 page_row,
             )
             conn.executemany(
@@ -520,8 +627,9 @@ class History:
             config_changed=config_changed,
         )
 
-    def partner_trend(self, audit: str, partner: str, last: int = 10) -> list[TrendPoint]:
-        """Verdict counts of *partner*'s pages over the *last* finished runs of *audit*, oldest first.
+    def partner_trend(self, audit: str, partner: str, last: int = 10, until: int | None = None) -> list[TrendPoint]:
+        """Verdict counts of *partner*'s pages over the *last* finished runs of *audit* (up to run
+        *until* included, when given), oldest first.
 
         A finished run that did not check the partner still gives a point (with ``pages == 0``), so
         the trend's x axis is the audit's nights, not the partner's.
@@ -533,12 +641,13 @@ class History:
                    COALESCE(SUM(p.verdict = 'compliant'), 0) AS compliant,
                    COALESCE(SUM(p.verdict = 'violation'), 0) AS violation,
                    COALESCE(SUM(p.verdict = 'unverifiable'), 0) AS unverifiable
-            FROM (SELECT id, started_at FROM runs WHERE audit = ? AND status = ? ORDER BY id DESC LIMIT ?) AS r
+            FROM (SELECT id, started_at FROM runs WHERE audit = ? AND status = ? AND id <= ?
+                  ORDER BY id DESC LIMIT ?) AS r
             LEFT JOIN pages AS p ON p.run_id = r.id AND p.partner = ?
             GROUP BY r.id
             ORDER BY r.id
             """,
-            (audit, RunStatus.FINISHED.value, last, partner),
+            (audit, RunStatus.FINISHED.value, until if until is not None else 2**62, last, partner),
         )
         return [
             TrendPoint(
@@ -600,5 +709,5 @@ def _check_identity(conn: sqlite3.Connection, path: Path) -> int | None:
             f"{path}: audit history schema version {version} is newer than this repcheck supports"
             f" ({SCHEMA_VERSION}); upgrade repcheck"
         )
-    # Versions older than SCHEMA_VERSION would be migrated here; version 1 is the first.
+    # Versions older than SCHEMA_VERSION are migrated by the caller, under the write lock.
     return version

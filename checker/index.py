@@ -70,23 +70,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Final
 
+from checker import settings
 from checker.errors import ConfigError
 from checker.models import Article, ExtractedPage
 from checker.normalize import keys
 
-# --- defaults (to move to checker/settings.py) ------------------------------------------------
-#: Words per shingle: five words in a row are almost never shared by two different texts, and a
-#: one-word change only spoils the five shingles that hold it.
-SHINGLE_SIZE: Final = 5
-#: Shingle hashes sampled per article (bottom-k); the score's standard error is at most 1/(2*sqrt(k)).
-SAMPLE_SIZE: Final = 64
-#: Least share of an article's sample a page must contain to carry it (see the module docstring).
-MIN_SCORE: Final = 0.2
-#: Least number of sampled shingles a page must contain to carry an article (or the whole sample
-#: when it is smaller): one or two stray shared phrases never make a candidate.
-MIN_MATCHED: Final = 3
-#: Candidates returned by :meth:`CandidateIndex.candidates` unless told otherwise.
-CANDIDATE_LIMIT: Final = 3
+# --- defaults (checker/settings.py holds them with their reasons) ------------------------------
+SHINGLE_SIZE: Final = settings.INDEX_SHINGLE_SIZE
+SAMPLE_SIZE: Final = settings.INDEX_SAMPLE_SIZE
+MIN_SCORE: Final = settings.INDEX_MIN_SCORE
+MIN_MATCHED: Final = settings.INDEX_MIN_MATCHED
+CANDIDATE_LIMIT: Final = settings.INDEX_CANDIDATE_LIMIT
 
 # --- layout of the index (part of the file format: changing one needs a new FORMAT_VERSION) ----
 #: Low bits of a stored entry holding the article number: at most 16,777,216 articles per index.

@@ -161,6 +161,8 @@ class PageSnapshot:
     text: str = field(repr=False)
     redirects: tuple[Redirect, ...] = ()
     elapsed: float = 0.0
+    etag: str | None = None  # HTTP validators, for the next run's conditional request
+    last_modified: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         """What a report says of the page (never the bytes themselves)."""

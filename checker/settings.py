@@ -161,6 +161,8 @@ ATTRIBUTION_BLOCKS: Final = 6
 AUDIT_REQUESTS_PER_SECOND: Final = 1.0
 #: Pages fetched at once from one partner host.
 AUDIT_CONCURRENCY: Final = 2
+#: Threads of an audit's global pool at most (each partner's hosts are limited to its concurrency).
+AUDIT_MAX_WORKERS: Final = 32
 #: Link depth followed from a partner's start URLs.
 AUDIT_MAX_DEPTH: Final = 2
 
@@ -169,3 +171,17 @@ AUDIT_MAX_DEPTH: Final = 2
 REPORT_SCHEMA_VERSION: Final = 1
 #: Characters of evidence text kept in reports before eliding the middle.
 MAX_EVIDENCE_CHARS: Final = 400
+
+# --- candidate index (audits: which canonical article does a page carry?) ---------------------
+#: Words per shingle: five words in a row are almost never shared by two different texts, and a
+#: one-word change only spoils the five shingles that hold it.
+INDEX_SHINGLE_SIZE: Final = 5
+#: Shingle hashes sampled per article (bottom-k); the score's standard error is at most 1/(2*sqrt(k)).
+INDEX_SAMPLE_SIZE: Final = 64
+#: Least share of an article's sample a page must contain to carry it (see the module docstring).
+INDEX_MIN_SCORE: Final = 0.2
+#: Least number of sampled shingles a page must contain to carry an article (or the whole sample
+#: when it is smaller): one or two stray shared phrases never make a candidate.
+INDEX_MIN_MATCHED: Final = 3
+#: Candidates returned by :meth:`CandidateIndex.candidates` unless told otherwise.
+INDEX_CANDIDATE_LIMIT: Final = 3

@@ -36,7 +36,8 @@ class Reply:
 
     ``delay`` seconds pass before anything is sent (to trigger read timeouts);
     ``content_length=False`` sends the body without a Content-Length (delimited by closing the
-    connection, as HTTP/1.0 allows); an explicit ``Content-Length`` in ``headers`` wins.
+    connection, as HTTP/1.0 allows); an explicit ``Content-Length`` in ``headers`` wins;
+    ``etag`` makes the reply answer a matching ``If-None-Match`` with 304 Not Modified.
     """
 
     status: int = 200
@@ -44,6 +45,7 @@ class Reply:
     headers: dict[str, str] = field(default_factory=dict)
     delay: float = 0.0
     content_length: bool = True
+    etag: str | None = None  # sent as ETag; a request with a matching If-None-Match gets 304
 
 
 def html(body: bytes | str, status: int = 200, charset: str | None = "utf-8", **kwargs: Any) -> Reply:
@@ -75,6 +77,9 @@ class LocalServer:
         self.scheme = scheme
         self.hits: Counter[str] = Counter()
         self.requests: list[Seen] = []
+        self.in_flight: Counter[str] = Counter()  # requests being answered now, per path prefix ""
+        self.max_in_flight = 0  # most requests answered at the same time
+        self.not_modified = 0  # 304 answers sent
         self._routes: dict[str, tuple[Reply, ...]] = {}
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
@@ -122,12 +127,28 @@ def _handler_for(server: LocalServer) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.0"
 
         def do_GET(self) -> None:
+            with server._lock:
+                server.in_flight[""] += 1
+                server.max_in_flight = max(server.max_in_flight, server.in_flight[""])
+            try:
+                self._answer()
+            finally:
+                with server._lock:
+                    server.in_flight[""] -= 1
+
+        def _answer(self) -> None:
             reply = server._next(self.path, dict(self.headers.items()))
             if reply.delay:
                 time.sleep(reply.delay)
+            if reply.etag is not None and self.headers.get("If-None-Match") == reply.etag:
+                with server._lock:
+                    server.not_modified += 1
+                reply = Reply(status=304, headers={"ETag": reply.etag}, content_length=False)
             try:
                 self.send_response(reply.status)
                 headers = dict(reply.headers)
+                if reply.etag is not None:
+                    headers["ETag"] = reply.etag
                 if reply.content_length and not any(k.lower() == "content-length" for k in headers):
                     headers["Content-Length"] = str(len(reply.body))
                 for key, value in headers.items():
