@@ -1,7 +1,8 @@
 """The ``repcheck`` command: ``main(argv=None) -> int``, streams and environment injected.
 
-Subcommands: ``check`` (one partner page against one canonical article), ``rules list``,
-``rules validate FILE...`` and ``rules kinds``. Exit statuses are :class:`ExitStatus`; nothing
+Subcommands: ``check`` (one partner page against one canonical article), ``audit`` (an audit
+file), ``report`` (a past audit run, from the history), ``rules list``, ``rules validate FILE...``
+and ``rules kinds``. Exit statuses are :class:`ExitStatus`; nothing
 below ``main`` calls ``sys.exit``. Bad input gives one line on stderr, never a traceback.
 """
 
@@ -19,8 +20,8 @@ from typing import TextIO
 from checker import __version__
 from checker.errors import RepcheckError
 from checker.files import write_atomic
+from checker.formats import FAIL_ON_CHOICES, Document, RenderOptions, failing
 from checker.formats import REGISTRY as FORMATS
-from checker.formats import RenderOptions
 from checker.models import Verdict
 from checker.status import ExitStatus
 
@@ -29,6 +30,56 @@ log = logging.getLogger("checker")
 
 class _UsageError(Exception):
     """argparse found a usage problem; the message is already formatted."""
+
+
+class _Output(tuple[str, str | None]):
+    """One ``--format FORMAT[:PATH]``: a format name and a file (None: standard output)."""
+
+    @property
+    def name(self) -> str:
+        return self[0]
+
+    @property
+    def path(self) -> str | None:
+        return self[1]
+
+
+def _output_spec(value: str) -> _Output:
+    name, sep, path = value.partition(":")
+    if name not in FORMATS:
+        choices = ", ".join(sorted(FORMATS))
+        raise argparse.ArgumentTypeError(f"unknown format {name!r} (choose from {choices}; add :PATH to write a file)")
+    if sep and not path:
+        raise argparse.ArgumentTypeError(f"{value!r}: a file name is missing after ':'")
+    return _Output((name, path or None))
+
+
+def _add_output_options(p: argparse.ArgumentParser, default: str) -> None:
+    formats = ", ".join(f"{n} ({f.description})" for n, f in sorted(FORMATS.items()))
+    p.add_argument(
+        "--format",
+        dest="formats",
+        action="append",
+        type=_output_spec,
+        metavar="FORMAT[:PATH]",
+        help=f"output format, repeatable; with :PATH written to that file (atomically), else to standard output "
+        f"(default: {default}). Formats: {formats}",
+    )
+    p.add_argument(
+        "--output", metavar="FILE", help="write the one format given without :PATH to FILE instead of stdout"
+    )
+    p.add_argument(
+        "--fail-on",
+        choices=FAIL_ON_CHOICES,
+        default="error",
+        help="lowest severity of an unwaived finding that makes the exit status 1 (default: error; never: report only)",
+    )
+    p.add_argument(
+        "--color",
+        choices=("auto", "always", "never"),
+        default="auto",
+        help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -66,16 +117,9 @@ def _parser() -> _Parser:
         help="licence profile: a built-in id (see 'repcheck rules list') or a TOML file "
         "(default: the strict built-in 'verbatim' profile)",
     )
-    c.add_argument("--format", choices=sorted(FORMATS), default="text", help="output format (default: text)")
-    c.add_argument("--output", metavar="FILE", help="write the report to FILE (atomically) instead of stdout")
+    _add_output_options(c, "text")
     c.add_argument("--timeout", type=float, metavar="SECONDS", help="network read timeout (default: 30)")
     c.add_argument("--user-agent", metavar="UA", help="User-Agent sent to partner sites")
-    c.add_argument(
-        "--color",
-        choices=("auto", "always", "never"),
-        default="auto",
-        help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)",
-    )
 
     a = sub.add_parser(
         "audit",
@@ -87,6 +131,24 @@ def _parser() -> _Parser:
     a.add_argument("audit_file", metavar="AUDIT", help="audit file (TOML, see examples/audit/audit.toml)")
     a.add_argument("--resume", action="store_true", help="continue the last unfinished run of this audit")
     a.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_output_options(a, "a text summary; the JSON report is always written to the reports folder")
+
+    rp = sub.add_parser(
+        "report",
+        help="render a past audit run from the history, in any format",
+        description="Render an audit run recorded in the history database, in any output format. "
+        "Exit status: 0 no unwaived failing finding, 1 failing findings, 2 no such run or history.",
+    )
+    rp.add_argument("run", metavar="RUN", nargs="?", default="latest", help="run id, or 'latest' (the default)")
+    rp.add_argument(
+        "--history",
+        metavar="FILE",
+        default="reports/history.sqlite",
+        help="the audit history (default: reports/history.sqlite)",
+    )
+    rp.add_argument("--audit", metavar="NAME", help="with 'latest' or --list: only runs of this audit")
+    rp.add_argument("--list", action="store_true", help="list the recorded runs instead")
+    _add_output_options(rp, "text")
 
     r = sub.add_parser("rules", help="list, validate and document licence profiles")
     rsub = r.add_subparsers(dest="rules_command", metavar="ACTION", parser_class=_Parser)
@@ -126,25 +188,62 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
     elif not args.page:
         raise _UsageError("repcheck check: error: the following arguments are required: PAGE (or --warc and --record)")
     report = check(page, args.canonical, args.rules, fetch_options=fetch_options)
-    color = _want_color(args.color, out, env) and not args.output
-    rendered = FORMATS[args.format].render(report, RenderOptions(color=color))
-    if args.output:
-        write_atomic(Path(args.output), rendered)
-    else:
-        out.write(rendered)
+    doc = Document.from_report(report)
+    options = _emit(doc, args, out, err, env, default="text")
     if report.verdict is Verdict.UNVERIFIABLE:
         # The reason always reaches stderr, whatever the format, so CI logs show it.
         err.write(f"repcheck: unverifiable: {report.message}\n")
         return ExitStatus.UNVERIFIABLE
+    return ExitStatus.VIOLATION if failing(doc, options) else ExitStatus.COMPLIANT
+
+
+def _outputs(args: argparse.Namespace, default: str | None) -> list[_Output]:
+    """The outputs asked for, checked before any work: at most one on standard output."""
+    outputs: list[_Output] = list(args.formats or ([_Output((default, None))] if default else []))
+    to_stdout = [o for o in outputs if o.path is None]
+    if len(to_stdout) > 1:
+        names = ", ".join(o.name for o in to_stdout)
+        raise _UsageError(f"repcheck: error: several formats ({names}) for standard output: give each but one a :PATH")
     if args.output:
-        err.write(f"repcheck: {report.verdict.value}; report written to {args.output}\n")
-    return ExitStatus.VIOLATION if report.verdict is Verdict.VIOLATION else ExitStatus.COMPLIANT
+        if not to_stdout:
+            raise _UsageError("repcheck: error: --output names the file of a --format given without :PATH")
+        outputs = [_Output((o.name, args.output)) if o.path is None else o for o in outputs]
+    return outputs
 
 
-def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+def _emit(
+    doc: Document,
+    args: argparse.Namespace,
+    out: TextIO,
+    err: TextIO,
+    env: Mapping[str, str],
+    *,
+    default: str | None,
+) -> RenderOptions:
+    """Render *doc* in every format asked for: files atomically, at most one on standard output."""
+    outputs = _outputs(args, default)
+    base = RenderOptions(fail_on=args.fail_on)
+    for o in outputs:
+        to_stdout = o.path is None
+        options = RenderOptions(
+            color=to_stdout and _want_color(args.color, out, env),
+            annotations=to_stdout and o.name == "text" and env.get("GITHUB_ACTIONS") == "true",
+            fail_on=args.fail_on,
+        )
+        rendered = FORMATS[o.name].render(doc, options)
+        if o.path is None:
+            out.write(rendered)
+        else:
+            write_atomic(Path(o.path), rendered)
+            err.write(f"repcheck: {o.name} report written to {o.path}\n")
+    return base
+
+
+def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[str, str]) -> int:
     from checker.audit import run_audit
     from checker.audit_config import load_audit_config
 
+    _outputs(args, "text")  # bad --format / --output combinations fail before the audit starts
     config = load_audit_config(args.audit_file)
     try:
         s = run_audit(config, resume=args.resume, progress=None if args.quiet else err)
@@ -153,15 +252,44 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             f"repcheck: audit {config.name} interrupted; continue it with: repcheck audit {args.audit_file} --resume\n"
         )
         return 130
-    v = s.verdicts
-    out.write(
-        f"audit {config.name} run {s.run_id}: {s.pages} pages checked: {v.get('compliant', 0)} compliant, "
-        f"{v.get('violation', 0)} violation, {v.get('unverifiable', 0)} unverifiable; "
-        f"{s.skipped_no_article} pages carry no canonical article\n"
-        f"findings: {s.new} new, {s.persisting} persisting, {s.resolved} resolved, {s.waived} waived\n"
-        f"report: {s.report_path}\n" + (f"evidence: {s.warc_path}\n" if s.warc_path else "")
-    )
-    return ExitStatus.VIOLATION if s.violations_unwaived else ExitStatus.COMPLIANT
+    doc = Document.from_audit(s.report)
+    options = _emit(doc, args, out, err, env, default="text")
+    err.write(f"repcheck: report: {s.report_path}\n" + (f"repcheck: evidence: {s.warc_path}\n" if s.warc_path else ""))
+    return ExitStatus.VIOLATION if failing(doc, options) else ExitStatus.COMPLIANT
+
+
+def _cmd_report(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[str, str]) -> int:
+    from checker.audit import run_report
+    from checker.errors import ConfigError
+    from checker.history import History
+
+    _outputs(args, "text")
+    path = Path(args.history)
+    if not path.is_file():
+        raise ConfigError(f"history error: {path} does not exist (run an audit first, or give --history FILE)")
+    with History.open(path) as history:
+        runs = history.runs(args.audit)
+        if args.list:
+            for r in runs:
+                out.write(f"{r['id']:>5}  {r['audit']:<20} {r['status']:<11} {r['started_at']}  {r['pages']} pages\n")
+            return ExitStatus.COMPLIANT
+        if args.run == "latest":
+            finished = [r for r in runs if r["status"] == "finished"]
+            if not finished:
+                raise ConfigError(
+                    f"history error: {path} has no finished run" + (f" of audit {args.audit!r}" if args.audit else "")
+                )
+            run_id = int(finished[0]["id"])
+        elif args.run.isdigit():
+            run_id = int(args.run)
+            if not any(r["id"] == run_id for r in history.runs()):
+                raise ConfigError(f"history error: no run {run_id} in {path} (see: repcheck report --list)")
+        else:
+            raise _UsageError(f"repcheck report: error: RUN must be a run id or 'latest', not {args.run!r}")
+        data = run_report(history, run_id)
+    doc = Document.from_audit(data)
+    options = _emit(doc, args, out, err, env, default="text")
+    return ExitStatus.VIOLATION if failing(doc, options) else ExitStatus.COMPLIANT
 
 
 def _cmd_rules(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -229,9 +357,11 @@ def main(
         if args.command == "rules":
             return _cmd_rules(args, out, err)
         if args.command == "audit":
-            return _cmd_audit(args, out, err)
+            return _cmd_audit(args, out, err, environ)
+        if args.command == "report":
+            return _cmd_report(args, out, err, environ)
         parser.print_help(out)
-        err.write("repcheck: error: choose a command: check, audit or rules\n")
+        err.write("repcheck: error: choose a command: check, audit, report or rules\n")
         return ExitStatus.USAGE
     except _UsageError as exc:
         err.write(f"{exc}\n")

@@ -1,19 +1,20 @@
-"""``json``: the versioned report object, valid against ``checker/schemas/report.schema.json``."""
+"""``json``: the versioned report object, valid against ``report.schema.json`` (a single check) or
+``audit-report.schema.json`` (an audit run)."""
 
 from __future__ import annotations
 
 import json
 
-from checker.formats import Formatter, RenderOptions
-from checker.models import Report
+from checker.formats import Document, Formatter, RenderOptions
 
 
 class JsonFormatter(Formatter):
     """One JSON object per run, for CI pipelines and other tools."""
 
     name = "json"
-    description = "the versioned JSON report (report.schema.json)"
+    suffix = ".json"
+    description = "the versioned JSON report (report.schema.json, audit-report.schema.json)"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        """``Report.to_dict()`` as indented UTF-8 JSON."""
-        return json.dumps(report.to_dict(), ensure_ascii=False, indent=2) + "\n"
+    def render(self, doc: Document, options: RenderOptions) -> str:
+        """The report object as indented UTF-8 JSON."""
+        return json.dumps(doc.data, ensure_ascii=False, indent=2) + "\n"

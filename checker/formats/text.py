@@ -1,54 +1,108 @@
-"""``text``: a verdict line, then one line per finding with its evidence (colour on terminals)."""
+"""``text``: a verdict line, then one line per finding with its evidence (colour on terminals).
+
+For an audit run: a summary (pages per verdict, findings new / persisting / resolved / waived),
+then each page that is not compliant with its findings. Under GitHub Actions
+(``RenderOptions.annotations``) each failing finding is also printed as a workflow command
+(``::error title=...::message``) so it shows as an annotation on the run.
+"""
 
 from __future__ import annotations
 
-from checker.formats import Formatter, RenderOptions
-from checker.models import Finding, Report, Severity, Verdict
+from collections.abc import Mapping
+from typing import Any
+
+from checker.formats import Document, Formatter, PageEntry, RenderOptions, fails
 
 _COLORS = {
-    Verdict.COMPLIANT: "\x1b[1;32m",
-    Verdict.VIOLATION: "\x1b[1;31m",
-    Verdict.UNVERIFIABLE: "\x1b[1;33m",
-    Severity.ERROR: "\x1b[31m",
-    Severity.WARNING: "\x1b[33m",
-    Severity.INFO: "\x1b[36m",
+    "compliant": "\x1b[1;32m",
+    "violation": "\x1b[1;31m",
+    "unverifiable": "\x1b[1;33m",
+    "error": "\x1b[31m",
+    "warning": "\x1b[33m",
+    "info": "\x1b[36m",
 }
 _RESET = "\x1b[0m"
+_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
-def _paint(text: str, key: Verdict | Severity, options: RenderOptions) -> str:
+def _paint(text: str, key: str, options: RenderOptions) -> str:
     return f"{_COLORS[key]}{text}{_RESET}" if options.color else text
 
 
-def _where(f: Finding) -> str:
-    if f.partner and f.partner.css_path:
-        return f" [at {f.partner.css_path}]"
-    return ""
+def _where(f: Mapping[str, Any]) -> str:
+    partner = f.get("partner") or {}
+    return f" [at {partner['css_path']}]" if partner.get("css_path") else ""
+
+
+def _escape_data(text: str) -> str:
+    return text.replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+
+
+def _escape_property(text: str) -> str:
+    return _escape_data(text).replace(":", "%3A").replace(",", "%2C")
+
+
+def annotation(page: PageEntry, f: Mapping[str, Any], options: RenderOptions) -> str:
+    """A GitHub Actions workflow command for one finding."""
+    level = "error" if fails(f["severity"], options) else ("warning" if f["severity"] != "info" else "notice")
+    title = _escape_property(f"repcheck {f['kind']} ({f['rule_id']})")
+    return f"::{level} title={title}::{_escape_data(page.url + ': ' + f['message'])}"
+
+
+def _page_lines(page: PageEntry, options: RenderOptions, *, audit: bool) -> list[str]:
+    r = page.report
+    verdict = _paint(page.verdict.upper(), page.verdict, options)
+    who = f"{page.partner}: " if audit and page.partner else ""
+    if page.verdict == "unverifiable":
+        return [f"{verdict}: {who}{page.url}: {r.get('message')}"]
+    lines = [f"{verdict}: {who}{page.url}"]
+    if not audit:
+        c = r["counts"]
+        profile = (r.get("profile") or {}).get("id", "?")
+        title = (r.get("canonical") or {}).get("title", "")
+        lines.append(
+            f"  article “{title}” · profile {profile} · {c['error']} errors, {c['warning']} warnings, {c['info']} info"
+        )
+    for f in sorted(page.findings, key=lambda f: _ORDER[f["severity"]]):
+        sev = _paint(f"{f['severity']:<7}", f["severity"], options)
+        marks = ""
+        if audit:
+            marks = f" ({page.status.get(f['fingerprint'], 'new')}{', waived' if page.is_waived(f) else ''})"
+        lines.append(f"  {sev} {f['kind']:<19} {f['rule_id']}: {f['message']}{_where(f)}{marks}")
+    return lines
 
 
 class TextFormatter(Formatter):
     """For a person at a terminal."""
 
     name = "text"
+    suffix = ".txt"
     description = "a verdict line and one line per finding (the default)"
 
-    def render(self, report: Report, options: RenderOptions) -> str:
-        """The verdict, a count line, then findings sorted by severity."""
-        page = report.page.url if report.page else report.page_source
-        verdict = _paint(report.verdict.value.upper(), report.verdict, options)
-        lines = []
-        if report.verdict is Verdict.UNVERIFIABLE:
-            lines.append(f"{verdict}: {page}: {report.message}")
-            return "\n".join(lines) + "\n"
-        c = report.counts
-        profile = report.profile.id if report.profile else "?"
-        title = report.canonical.title if report.canonical else ""
-        lines.append(f"{verdict}: {page}")
-        lines.append(
-            f"  article “{title}” · profile {profile} · {c['error']} errors, {c['warning']} warnings, {c['info']} info"
-        )
-        order = {Severity.ERROR: 0, Severity.WARNING: 1, Severity.INFO: 2}
-        for f in sorted(report.findings, key=lambda f: order[f.severity]):
-            sev = _paint(f"{f.severity.value:<7}", f.severity, options)
-            lines.append(f"  {sev} {f.kind:<19} {f.rule_id}: {f.message}{_where(f)}")
+    def render(self, doc: Document, options: RenderOptions) -> str:
+        """The verdict, a count line, then findings sorted by severity (audits: a summary first)."""
+        lines: list[str] = []
+        if doc.kind == "audit":
+            v = doc.verdicts
+            ch = doc.changes
+            skipped = doc.skipped.get("no_canonical_article", 0)
+            lines.append(
+                f"audit {doc.audit} run {doc.run_id}: {len(doc.pages)} pages checked: {v['compliant']} compliant, "
+                f"{v['violation']} violation, {v['unverifiable']} unverifiable; "
+                f"{skipped} pages carry no canonical article"
+            )
+            lines.append(
+                f"findings: {ch['new']} new, {ch['persisting']} persisting, {ch['resolved']} resolved, "
+                f"{ch['waived']} waived"
+            )
+            for page in doc.pages:
+                if page.verdict != "compliant":
+                    lines.extend(_page_lines(page, options, audit=True))
+        else:
+            lines.extend(_page_lines(doc.pages[0], options, audit=False))
+        if options.annotations:
+            for page in doc.pages:
+                for f in page.findings:
+                    if not page.is_waived(f):
+                        lines.append(annotation(page, f, options))
         return "\n".join(lines) + "\n"
