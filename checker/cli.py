@@ -80,6 +80,11 @@ def _add_output_options(p: argparse.ArgumentParser, default: str) -> None:
         default="auto",
         help="colour in text output (default: auto, i.e. only on a terminal and without NO_COLOR)",
     )
+    p.add_argument(
+        "--html-template",
+        metavar="FILE",
+        help="Jinja2 template for the html format (default: the built-in one; copy it to restyle)",
+    )
 
 
 class _Parser(argparse.ArgumentParser):
@@ -229,6 +234,7 @@ def _emit(
             color=to_stdout and _want_color(args.color, out, env),
             annotations=to_stdout and o.name == "text" and env.get("GITHUB_ACTIONS") == "true",
             fail_on=args.fail_on,
+            template=args.html_template,
         )
         rendered = FORMATS[o.name].render(doc, options)
         if o.path is None:

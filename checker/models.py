@@ -348,6 +348,25 @@ class ProfileInfo:
 
 
 @dataclass(frozen=True, slots=True)
+class Segment:
+    """A stretch of the redline (``redline.py``): ``equal`` canonical text kept, ``delete``
+    canonical text missing on the page, ``insert`` partner text the canonical lacks.
+
+    ``paragraph`` is the canonical paragraph (-1: the lead), None for a paragraph only the partner
+    has; ``block`` is the page block the text sits in (None for deleted text).
+    """
+
+    op: str
+    text: str
+    paragraph: int | None
+    block: int | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain-JSON form."""
+        return {"op": self.op, "text": self.text, "paragraph": self.paragraph, "block": self.block}
+
+
+@dataclass(frozen=True, slots=True)
 class Report:
     """Everything known about one check: the verdict, its reasons and the evidence."""
 
@@ -363,6 +382,7 @@ class Report:
     coverage: float | None = None  # share of canonical words found on the page
     tool_version: str = ""
     checked_at: str = ""
+    redline: tuple[Segment, ...] = ()  # the article as published against the canonical
 
     @property
     def counts(self) -> dict[str, int]:
@@ -402,4 +422,5 @@ class Report:
             "article_span": list(self.span) if self.span else None,
             "coverage": round(self.coverage, 4) if self.coverage is not None else None,
             "findings": [f.to_dict() for f in self.findings],
+            "redline": [s.to_dict() for s in self.redline],
         }

@@ -19,6 +19,7 @@ from checker.extract import extract
 from checker.fetch import load_page
 from checker.models import Article, PageSnapshot, Report, Severity, Verdict
 from checker.profiles import Profile, load_profile
+from checker.redline import redline
 
 PageInput = str | bytes | os.PathLike[str] | PageSnapshot
 CanonicalInput = str | os.PathLike[str] | Mapping[str, Any] | Article
@@ -84,4 +85,5 @@ def check(
         coverage=alignment.coverage,
         tool_version=__version__,
         checked_at=checked_at,
+        redline=redline(alignment),
     )

@@ -76,3 +76,24 @@ def test_corpus_sample_as_is_and_mutated(pages) -> None:  # type: ignore[no-unty
     # Floors pinned below the full-corpus figures of bench/acceptance.py (see the README).
     assert clean >= 0.75 * len(sample), f"only {clean}/{len(sample)} pages clean as they are"
     assert hits >= 0.9 * total, f"mutations found {hits}/{total}; missed: {misses}"
+
+
+def test_redline_rebuilds_every_canonical_paragraph_on_real_pages(pages) -> None:  # type: ignore[no-untyped-def]
+    """On every 4th real page (any script), the redline's kept and cut text is the canonical text."""
+    broken = []
+    for page in pages[::4]:
+        canonical = canonical_for(page)
+        report = check(page.raw, canonical, "verbatim")
+        if report.canonical is None or report.verdict.value == "unverifiable":
+            continue
+        article = report.canonical
+        rebuilt: dict[int, str] = {}
+        for seg in report.redline:
+            if seg.op != "insert":
+                assert seg.paragraph is not None
+                rebuilt[seg.paragraph] = rebuilt.get(seg.paragraph, "") + seg.text
+        if rebuilt.get(-1) != article.lead or [rebuilt.get(i, "") for i in range(len(article.body))] != list(
+            article.body
+        ):
+            broken.append(page.id)
+    assert not broken, f"redline does not rebuild the canonical text of {broken}"

@@ -20,12 +20,14 @@ class RenderOptions:
 
     ``color``: ANSI colour (text on a terminal only); ``annotations``: GitHub Actions workflow
     commands in text output (set under ``GITHUB_ACTIONS``); ``fail_on``: the lowest severity
-    that fails the run, so CI formats mark the same findings as failures as the exit status does.
+    that fails the run, so CI formats mark the same findings as failures as the exit status does;
+    ``template``: the ``html`` format's template file, when not the built-in one.
     """
 
     color: bool = False
     annotations: bool = False
     fail_on: str = "error"
+    template: str | None = None  # html: a Jinja2 template file replacing the built-in one
 
 
 #: Severity ranks: a finding fails the run when its rank is at least ``fail_on``'s.
@@ -61,10 +63,11 @@ class Formatter:
 
 
 def _load() -> dict[str, Formatter]:
+    from checker.formats.html import HtmlFormatter
     from checker.formats.json import JsonFormatter
     from checker.formats.text import TextFormatter
 
-    formatters: list[Formatter] = [TextFormatter(), JsonFormatter()]
+    formatters: list[Formatter] = [TextFormatter(), JsonFormatter(), HtmlFormatter()]
     return {f.name: f for f in formatters}
 
 
