@@ -91,12 +91,16 @@ class _Builder:
             nxt = al.page_tokens[k + 1] if k + 1 < len(al.page_tokens) else None
             end = nxt.start if nxt is not None and nxt.block == first.block else len(block_text)
             tail = block_text[last.end : end].rstrip()
-            piece = block_text[first.start : last.end] + tail
+            # Opening punctuation (« ¿ — <) too, when these are the block's first words.
+            prev = al.page_tokens[j - 1] if j > 0 else None
+            begin = first.start if prev is not None and prev.block == first.block else 0
+            head = block_text[begin : first.start].lstrip()
+            piece = head + block_text[first.start : last.end] + tail
             para = self.block_para.get(first.block)
             if para != self.para:  # a paragraph of the partner's own: shown apart (result())
                 para = None
             self.out.append(Segment("insert", piece, para, first.block))
-            self.spans[len(self.out) - 1] = (first.start, last.end + len(tail))
+            self.spans[len(self.out) - 1] = (first.start - len(head), last.end + len(tail))
             j = k + 1
 
     def result(self) -> tuple[Segment, ...]:

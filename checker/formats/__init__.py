@@ -65,9 +65,19 @@ class Formatter:
 def _load() -> dict[str, Formatter]:
     from checker.formats.html import HtmlFormatter
     from checker.formats.json import JsonFormatter
+    from checker.formats.junit import JunitFormatter
+    from checker.formats.markdown import MarkdownFormatter
+    from checker.formats.sarif import SarifFormatter
     from checker.formats.text import TextFormatter
 
-    formatters: list[Formatter] = [TextFormatter(), JsonFormatter(), HtmlFormatter()]
+    formatters: list[Formatter] = [
+        TextFormatter(),
+        JsonFormatter(),
+        HtmlFormatter(),
+        JunitFormatter(),
+        SarifFormatter(),
+        MarkdownFormatter(),
+    ]
     return {f.name: f for f in formatters}
 
 

@@ -34,7 +34,17 @@ _TEMPLATES = Path(__file__).with_name("templates")
 #: Findings whose partner evidence sits at a page block: flagged inside the article view.
 _FLAGGED_KINDS = ("embed.inserted", "link.inserted")
 #: Field findings shown in the article header (canonical struck through, partner's text marked).
-_FIELD_KINDS = ("title.altered", "title.missing", "byline.altered", "byline.missing")
+_FIELD_KINDS = (
+    "title.altered",
+    "title.missing",
+    "byline.altered",
+    "byline.missing",
+    "image.missing",
+    "caption.altered",
+    "caption.missing",
+    "credit.altered",
+    "credit.missing",
+)
 # Characters a browser would render invisibly or that XML 1.0 forbids; shown as U+FFFD.
 _INVISIBLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
 
@@ -134,6 +144,9 @@ def _page_view(page: PageEntry, options: RenderOptions) -> dict[str, Any]:
                 "status": page.status.get(f["fingerprint"]),
                 "waived": page.is_waived(f),
                 "fails": fails(f["severity"], options) and not page.is_waived(f),
+                # Which evidence is the change itself (struck / marked) and which only its context.
+                "struck": not f["kind"].endswith((".addition", ".inserted")),
+                "marked": not f["kind"].endswith((".cut", ".missing")),
             }
         )
     fields = [f for f in findings if f["kind"] in _FIELD_KINDS]
