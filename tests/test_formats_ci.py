@@ -563,6 +563,7 @@ def test_md_escape() -> None:
     assert md_escape("&#124;") == "&amp;#124;"  # an entity in partner text stays text
     assert md_escape("x" * 300) == "x" * 199 + "…"
     assert md_escape("bell\x07 and\u2028line") == "bell and line"
+    assert md_escape("thanks @octocat and @org/team") == "thanks &#64;octocat and &#64;org/team"  # no mentions
     assert md_escape(None) == ""
 
 

@@ -10,9 +10,9 @@ kind, rule, message, at most 50 rows followed by "… and N more"; and the unver
 their reason (at most 50 too).
 
 Everything that comes from a partner page (URLs, messages quoting page text) is escaped before it
-goes into the Markdown: ``&``, ``<``, ``>``, ``|``, backticks, ``[``, ``]`` and backslashes become
+goes into the Markdown: ``&``, ``<``, ``>``, ``|``, backticks, ``[``, ``]``, backslashes and ``@`` become
 HTML character references, so the text can neither close a table cell nor open a link, an image,
-a code span or an HTML tag; line breaks become spaces, control characters and lone surrogates are
+a code span or an HTML tag, nor mention a GitHub user; line breaks become spaces, control characters and lone surrogates are
 dropped. Long cells are cut at 200 characters.
 """
 
@@ -38,8 +38,9 @@ _ESCAPES = {
     "[": "&#91;",
     "]": "&#93;",
     "\\": "&#92;",
+    "@": "&#64;",  # no @mention of a GitHub user or team from partner text
 }
-_ESCAPE_RE = re.compile("[&<>|`\\[\\]\\\\]")
+_ESCAPE_RE = re.compile("[&<>|`\\[\\]\\\\@]")
 _BREAKS_RE = re.compile("[\r\n\x0b\x0c\x1c-\x1e\x85\u2028\u2029]+")
 _CONTROL_RE = re.compile("[\x00-\x08\x0e-\x1b\x1f\x7f\ud800-\udfff]")
 
