@@ -263,3 +263,16 @@ def test_report_errors_are_one_line(argv: list[str], message: str, local_server:
     err = io.StringIO()
     assert main(argv, stdout=io.StringIO(), stderr=err) == 2
     assert message in err.getvalue() and len(err.getvalue().strip().splitlines()) == 1
+
+
+def test_the_example_workflow_runs_a_command_repcheck_accepts() -> None:
+    import shlex
+
+    from checker.cli import _parser
+
+    workflow = (ROOT / "examples" / "ci" / "repcheck-audit.yml").read_text(encoding="utf-8")
+    block = workflow.split("run: >", 1)[1].split("\n\n", 1)[0]
+    argv = shlex.split(" ".join(line.strip() for line in block.splitlines()))
+    assert argv[0] == "repcheck"
+    args = _parser().parse_args(argv[1:])  # raises on an unknown option or format
+    assert args.command == "audit" and {o.name for o in args.formats} == {"text", "html", "junit", "sarif", "markdown"}
