@@ -53,6 +53,8 @@ if str(ROOT) not in sys.path:
 from checker import __version__  # noqa: E402
 from checker.audit import run_audit  # noqa: E402
 from checker.audit_config import load_audit_config  # noqa: E402
+from checker.formats import REGISTRY as FORMATS  # noqa: E402
+from checker.formats import Document, RenderOptions  # noqa: E402
 
 PARTNERS = ROOT / "examples" / "partners"
 CANONICAL = ROOT / "examples" / "canonical"
@@ -68,6 +70,9 @@ class PartnerSite:
         bodies = {name: (PARTNERS / name).read_bytes() for name in set(MIX)}
         self.pages = {f"/p/{i}.html": bodies[MIX[i % len(MIX)]] for i in range(pages)}
         self.seen: list[tuple[str, float]] = []  # (path, time.monotonic() on arrival)
+        self.not_modified = 0  # 304 answers to conditional requests
+        self.in_flight = 0
+        self.max_in_flight = 0  # most page requests answered at once
         self._lock = threading.Lock()
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
         self._httpd.daemon_threads = True
@@ -80,9 +85,16 @@ class PartnerSite:
     def url(self, path: str) -> str:
         return f"http://127.0.0.1:{self.port}{path}"
 
-    def reply(self, path: str) -> tuple[int, str, bytes, float]:
+    def etag(self, path: str) -> str | None:
+        return f'"{path}"' if path in self.pages else None
+
+    def reply(self, path: str, if_none_match: str | None = None) -> tuple[int, str, bytes, float]:
         with self._lock:
             self.seen.append((path, time.monotonic()))
+        if if_none_match is not None and if_none_match == self.etag(path):
+            with self._lock:
+                self.not_modified += 1
+            return 304, "text/html; charset=utf-8", b"", self.latency
         if path == "/robots.txt":
             return 200, "text/plain", b"User-agent: *\nAllow: /\n", 0.0
         if path == "/sitemap.xml":
@@ -107,17 +119,26 @@ def _handler_for(site: PartnerSite) -> type[BaseHTTPRequestHandler]:
         protocol_version = "HTTP/1.1"  # keep-alive, as a real partner site would allow
 
         def do_GET(self) -> None:
-            status, ctype, body, delay = site.reply(self.path)
-            if delay:
-                time.sleep(delay)
+            with site._lock:
+                site.in_flight += 1
+                site.max_in_flight = max(site.max_in_flight, site.in_flight)
             try:
+                status, ctype, body, delay = site.reply(self.path, self.headers.get("If-None-Match"))
+                if delay:
+                    time.sleep(delay)
                 self.send_response(status)
                 self.send_header("Content-Type", ctype)
+                etag = site.etag(self.path)
+                if etag:
+                    self.send_header("ETag", etag)
                 self.send_header("Content-Length", str(len(body)))
                 self.end_headers()
                 self.wfile.write(body)
             except (BrokenPipeError, ConnectionResetError):
                 pass
+            finally:
+                with site._lock:
+                    site.in_flight -= 1
 
         def log_message(self, format: str, *args: Any) -> None:
             pass
@@ -178,23 +199,20 @@ def _traced(on: bool) -> Iterator[list[int]]:
             tracemalloc.stop()
 
 
-def run_once(pages: int, latency: float, concurrency: int, rps: float, trace: bool = False) -> dict[str, Any]:
-    """One audit of a fresh *pages*-page site; its figures."""
-    gc.collect()
-    with tempfile.TemporaryDirectory(prefix="repcheck-audit-bench-") as tmp, PartnerSite(pages, latency) as site:
-        config = load_audit_config(write_audit_file(Path(tmp), site, rps, concurrency))
-        rss_before = _rss_mb()
-        cpu0, t0 = _cpu(), time.perf_counter()
-        with _traced(trace) as peak:
-            summary = run_audit(config)
-        wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
-        warc = summary.warc_path.stat().st_size if summary.warc_path else 0
-        report = summary.report_path.stat().st_size
-        seen = list(site.seen)
+def _measure(site: PartnerSite, config: Any, pages: int, trace: bool) -> tuple[dict[str, Any], Any]:
+    site.seen.clear()
+    rss_before = _rss_mb()
+    cpu0, t0 = _cpu(), time.perf_counter()
+    with _traced(trace) as peak:
+        summary = run_audit(config)
+    wall, cpu = time.perf_counter() - t0, _cpu() - cpu0
+    warc = summary.warc_path.stat().st_size if summary.warc_path else 0
+    report = summary.report_path.stat().st_size
+    seen = list(site.seen)
     page_times = sorted(at for path, at in seen if path.startswith("/p/"))
     gaps = [b - a for a, b in itertools.pairwise(page_times)]
     paths = [path for path, _ in seen]
-    return {
+    figures = {
         "pages": pages,
         "checked": summary.pages,
         "skipped_no_article": summary.skipped_no_article,
@@ -210,12 +228,46 @@ def run_once(pages: int, latency: float, concurrency: int, rps: float, trace: bo
         "robots_fetches": paths.count("/robots.txt"),
         "sitemap_fetches": paths.count("/sitemap.xml"),
         "page_fetches": len(page_times),
+        "not_modified": site.not_modified,
+        "max_in_flight": site.max_in_flight,
         "max_requests_1s_all": max_in_window([at for _, at in seen]),
         "max_requests_1s_pages": max_in_window(page_times),
         "min_page_gap_s": min(gaps) if gaps else None,
         "report_bytes": report,
         "warc_bytes": warc,
     }
+    return figures, summary
+
+
+def _render_formats(summary: Any) -> dict[str, dict[str, float]]:
+    """Each output format rendered from the run report: seconds and bytes."""
+    doc = Document.from_audit(summary.report)
+    out = {}
+    for name, formatter in sorted(FORMATS.items()):
+        t0 = time.perf_counter()
+        text = formatter.render(doc, RenderOptions())
+        out[name] = {"seconds": time.perf_counter() - t0, "bytes": len(text.encode("utf-8"))}
+    return out
+
+
+def run_once(
+    pages: int, latency: float, concurrency: int, rps: float, trace: bool = False, again: bool = False
+) -> dict[str, Any]:
+    """One audit of a fresh *pages*-page site; its figures. With *again*, a second run over the
+    unchanged site (every page answers 304 to the conditional request) and the output formats
+    rendered from its report."""
+    gc.collect()
+    with tempfile.TemporaryDirectory(prefix="repcheck-audit-bench-") as tmp, PartnerSite(pages, latency) as site:
+        config = load_audit_config(write_audit_file(Path(tmp), site, rps, concurrency))
+        figures, summary = _measure(site, config, pages, trace)
+        if again:
+            site.not_modified = site.max_in_flight = 0
+            second, summary = _measure(site, config, pages, trace)
+            second["persisting"] = summary.persisting
+            second["new"] = summary.new
+            figures["second_run"] = second
+            figures["formats"] = _render_formats(summary)
+    return figures
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -237,7 +289,7 @@ def main(argv: list[str] | None = None) -> int:
     runs = []
     for n in sizes:
         print(f"auditing {n} pages ...", file=sys.stderr, flush=True)
-        runs.append(run_once(n, args.latency, args.concurrency, args.rps))
+        runs.append(run_once(n, args.latency, args.concurrency, args.rps, again=n == args.pages))
     if args.trace_pages is None:
         args.trace_pages = max(10, args.pages // 8)
     traced = []
@@ -276,6 +328,21 @@ def main(argv: list[str] | None = None) -> int:
             f"tracemalloc peak, {r['pages']} pages (traced run, {r['wall_s']:.1f}s wall): "
             f"{r['tracemalloc_peak_mb']:.1f} MB"
         )
+    last = runs[-1]
+    second = last.get("second_run")
+    if second:
+        print(
+            f"second run over the unchanged {second['pages']} pages (conditional requests): "
+            f"{second['not_modified']} answered 304 Not Modified, {second['pages_per_s']:.1f} pages/s, "
+            f"{second['cpu_s_per_page'] * 1000:.2f} CPU ms/page, {second['persisting']} findings persisting, "
+            f"{second['new']} new; WARC {second['warc_bytes'] / 1e6:.2f} MB"
+        )
+    print(
+        f"per-host concurrency: at most {last['max_in_flight']} requests in flight at once "
+        f"(configured {args.concurrency})"
+    )
+    for name, f in sorted(last.get("formats", {}).items()):
+        print(f"  {name:<9} from the {last['pages']}-page run report: {f['seconds']:.2f} s, {f['bytes'] / 1e6:.2f} MB")
     worst = max(r["max_requests_1s_all"] for r in runs + traced)
     print(
         f"politeness: at most {worst} requests to the partner host in any 1-s window "

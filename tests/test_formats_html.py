@@ -203,7 +203,8 @@ def _three_runs(server: LocalServer, tmp_path: Path) -> Path:
     for _ in range(2):
         assert main(["audit", str(audit), "--quiet"], stdout=io.StringIO(), stderr=io.StringIO(), env={}) == 1
     server.route("/ad.html", html((PARTNERS / "compliant.html").read_bytes()))  # the partner removes its ads
-    assert main(["audit", str(audit), "--quiet"], stdout=io.StringIO(), stderr=io.StringIO(), env={}) == 1
+    outputs = ["--format", f"html:{tmp_path / 'audit.html'}", "--format", f"junit:{tmp_path / 'audit.xml'}"]
+    assert main(["audit", str(audit), "--quiet", *outputs], stdout=io.StringIO(), stderr=io.StringIO(), env={}) == 1
     return audit
 
 
@@ -211,18 +212,25 @@ def test_audit_report_shows_trends_and_changes_and_renders_again_from_history(
     local_server: LocalServer, tmp_path: Path
 ) -> None:
     _three_runs(local_server, tmp_path)
+    from junitparser import JUnitXml
+
+    suites = list(JUnitXml.fromfile(str(tmp_path / "audit.xml")))
+    assert [s.name for s in suites] == ["Courrier"] and suites[0].failures == 1  # cut.html's text.cut
+    written = (tmp_path / "audit.html").read_text(encoding="utf-8")
     history = tmp_path / "reports" / "history.sqlite"
     out = io.StringIO()
     assert main(["report", "--history", str(history), "--list"], stdout=out, stderr=io.StringIO()) == 0
     assert [line.split()[0] for line in out.getvalue().splitlines()] == ["3", "2", "1"]
 
     target = tmp_path / "run3.html"
+    assert "svg" in written
     code = main(
         ["report", "3", "--history", str(history), "--format", f"html:{target}"],
         stdout=io.StringIO(),
         stderr=io.StringIO(),
     )
     assert code == 1  # cut.html still violates
+    assert target.read_text(encoding="utf-8") == written  # the night's report, rendered again identically
     doc = lxml.html.fromstring(target.read_text(encoding="utf-8"))
     svg = doc.cssselect("svg.trend")
     assert len(svg) == 1 and len(svg[0].cssselect("g")) == 3  # one bar per run
