@@ -241,7 +241,7 @@ def _measure(site: PartnerSite, config: Any, pages: int, trace: bool) -> tuple[d
 
 def _render_formats(summary: Any) -> dict[str, dict[str, float]]:
     """Each output format rendered from the run report: seconds and bytes."""
-    doc = Document.from_audit(summary.report)
+    doc = Document.from_audit(summary.load_report())
     out = {}
     for name, formatter in sorted(FORMATS.items()):
         t0 = time.perf_counter()

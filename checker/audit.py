@@ -39,7 +39,7 @@ from checker.errors import ConfigError, NotModifiedError, RepcheckError, Unverif
 from checker.evidence import WarcArchive, load_record
 from checker.extract import extract
 from checker.fetch import load_page
-from checker.files import write_atomic
+from checker.files import atomic_writer, write_atomic
 from checker.history import History, Validators
 from checker.index import CandidateIndex, visible_text
 from checker.models import Article, Finding, PageSnapshot, Report, Verdict
@@ -66,10 +66,22 @@ class AuditSummary:
     persisting: int
     resolved: int
     waived: int
-    violations_unwaived: int
+    unwaived: dict[str, int]  # findings of this run no waiver covers, per severity
     report_path: Path
     warc_path: Path | None
-    report: dict[str, Any]  # the run report, as written to report_path
+
+    def failing(self, fail_on: str = "error") -> bool:
+        """True when an unwaived finding is at or above *fail_on* (``never``: never)."""
+        from checker.formats import SEVERITY_RANK
+
+        if fail_on == "never":
+            return False
+        return any(n and SEVERITY_RANK[sev] >= SEVERITY_RANK[fail_on] for sev, n in self.unwaived.items())
+
+    def load_report(self) -> dict[str, Any]:
+        """The run report (``audit-report.schema.json``) as written to ``report_path``."""
+        data: dict[str, Any] = json.loads(self.report_path.read_text(encoding="utf-8"))
+        return data
 
 
 @contextmanager
@@ -215,27 +227,23 @@ def run_audit(
                     archive.close()
             history.finish_run(run_id)
             comparison = history.compare(run_id)
-            report = run_report(history, run_id)
-        verdicts = Counter(p["verdict"] for p in report["pages"])
-        report_path = config.reports / f"{config.name}-run{run_id}.json"
-        write_atomic(report_path, json.dumps(report, ensure_ascii=False, indent=1))
-        unwaived = sum(
-            1 for f in comparison.findings if f.severity == "error" and not f.waived and f.status != "resolved"
-        )
+            report_path = config.reports / f"{config.name}-run{run_id}.json"
+            report = write_run_report(history, run_id, report_path)
+            verdicts = {k: v for k, v in history.verdict_counts(run_id).items() if v}
+        unwaived = Counter(f.severity.value for f in comparison.findings if not f.waived and f.status != "resolved")
         return AuditSummary(
             run_id=run_id,
-            pages=len(report["pages"]),
-            verdicts=dict(verdicts),
+            pages=sum(verdicts.values()),
+            verdicts=verdicts,
             skipped_no_article=report["skipped"]["no_canonical_article"],
             skipped_discovery=report["skipped"]["discovery"],
             new=len(comparison.new),
             persisting=len(comparison.persisting),
             resolved=len(comparison.resolved),
             waived=sum(1 for f in comparison.findings if f.waived),
-            violations_unwaived=unwaived,
+            unwaived=dict(unwaived),
             report_path=report_path,
             warc_path=warc_path,
-            report=report,
         )
 
 
@@ -349,7 +357,7 @@ def _fetch(job: _Job) -> tuple[PageSnapshot, str | None, Validators | None, bool
                 snap = load_page(job.url, if_none_match=prev.etag, if_modified_since=prev.last_modified, **options)
         except NotModifiedError:
             try:
-                snap = load_record(Path(prev.warc_file), prev.warc_record_id)
+                snap = load_record(Path(prev.warc_file), prev.warc_record_id, prev.warc_offset)
             except RepcheckError as exc:  # the archive was moved or altered: fetch the page again
                 log.warning("%s: 304 but the archived copy is unusable (%s); fetching it again", job.url, exc)
             else:
@@ -366,8 +374,8 @@ def _fetch(job: _Job) -> tuple[PageSnapshot, str | None, Validators | None, bool
 def _archive(job: _Job, snap: PageSnapshot) -> tuple[str | None, Validators | None]:
     if job.archive is None:
         return None, None
-    record_id = job.archive.record(snap, job.partner.politeness.user_agent)
-    return record_id, Validators(snap.etag, snap.last_modified, str(job.archive.path), record_id)
+    record_id, offset = job.archive.record_at(snap, job.partner.politeness.user_agent)
+    return record_id, Validators(snap.etag, snap.last_modified, str(job.archive.path), record_id, offset)
 
 
 def _check_page(
@@ -417,15 +425,11 @@ def _unverifiable(url: str, article: Article | None, profile: Profile, reason: s
     )
 
 
-def run_report(history: History, run_id: int) -> dict[str, Any]:
-    """The JSON report of one run (``audit-report.schema.json``), rebuilt from the history alone:
-    its pages (each with its single-page report and evidence), the comparison with the previous
-    finished run, each partner's trend over the last runs, and what was skipped. ``repcheck audit``
-    writes it at the end of a run; ``repcheck report RUN`` renders it again at any time."""
+def _report_head(history: History, run_id: int) -> dict[str, Any]:
+    """Everything of the run report but its pages."""
     run = history.run_info(run_id)
-    pages = history.pages(run_id)
     skipped = history.skipped_counts(run_id)
-    partners = list(dict.fromkeys(p["partner"] for p in pages))
+    partners = history.partners(run_id)
     return {
         "schema_version": 1,
         "tool": {"name": "repcheck", "version": __version__},
@@ -435,10 +439,29 @@ def run_report(history: History, run_id: int) -> dict[str, Any]:
         "status": run["status"],
         "started_at": run["started_at"],
         "finished_at": run["finished_at"],
-        "pages": pages,
         "comparison": history.compare(run_id).to_dict(),
         "trends": {
             name: [t.to_dict() for t in history.partner_trend(run["audit"], name, until=run_id)] for name in partners
         },
         "skipped": {"no_canonical_article": skipped["no-canonical-article"], "discovery": skipped["discovery"]},
     }
+
+
+def run_report(history: History, run_id: int) -> dict[str, Any]:
+    """The JSON report of one run (``audit-report.schema.json``), rebuilt from the history alone:
+    its pages (each with its single-page report and evidence), the comparison with the previous
+    finished run, each partner's trend over the last runs, and what was skipped. ``repcheck report
+    RUN`` renders it again at any time, in any format."""
+    return {**_report_head(history, run_id), "pages": history.pages(run_id)}
+
+
+def write_run_report(history: History, run_id: int, path: Path) -> dict[str, Any]:
+    """Write :func:`run_report` to *path* atomically, one page at a time, so that memory does not
+    grow with the number of pages; return the report without its pages."""
+    head = _report_head(history, run_id)
+    with atomic_writer(path) as fh:
+        fh.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "pages": [')
+        for n, page in enumerate(history.iter_pages(run_id)):
+            fh.write(("," if n else "") + "\n  " + json.dumps(page, ensure_ascii=False))
+        fh.write("\n ]\n}\n")
+    return head

@@ -258,9 +258,23 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
             f"repcheck: audit {config.name} interrupted; continue it with: repcheck audit {args.audit_file} --resume\n"
         )
         return 130
-    doc = Document.from_audit(s.report)
+    evidence = f"repcheck: evidence: {s.warc_path}\n" if s.warc_path else ""
+    if not args.formats:
+        # The default: a summary, from counts alone (an audit of any size never loads its pages).
+        v = s.verdicts
+        out.write(
+            f"audit {config.name} run {s.run_id}: {s.pages} pages checked: {v.get('compliant', 0)} compliant, "
+            f"{v.get('violation', 0)} violation, {v.get('unverifiable', 0)} unverifiable; "
+            f"{s.skipped_no_article} pages carry no canonical article\n"
+            f"findings: {s.new} new, {s.persisting} persisting, {s.resolved} resolved, {s.waived} waived\n"
+            f"report: {s.report_path}\n"
+        )
+        err.write(evidence)
+        failed = s.failing(args.fail_on)
+        return ExitStatus.VIOLATION if failed else ExitStatus.COMPLIANT
+    doc = Document.from_audit(s.load_report())
     options = _emit(doc, args, out, err, env, default="text")
-    err.write(f"repcheck: report: {s.report_path}\n" + (f"repcheck: evidence: {s.warc_path}\n" if s.warc_path else ""))
+    err.write(f"repcheck: report: {s.report_path}\n" + evidence)
     return ExitStatus.VIOLATION if failing(doc, options) else ExitStatus.COMPLIANT
 
 

@@ -15,6 +15,7 @@ import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from types import TracebackType
+from typing import BinaryIO
 from urllib.parse import urlsplit
 
 from warcio.archiveiterator import ArchiveIterator
@@ -70,12 +71,18 @@ class WarcArchive:
         Pages fetched over HTTP become a request/response pair; other pages (local files, bytes)
         a ``resource`` record, since no HTTP exchange took place.
         """
+        return self.record_at(snapshot, user_agent)[0]
+
+    def record_at(self, snapshot: PageSnapshot, user_agent: str) -> tuple[str, int]:
+        """:meth:`record`, also returning the file offset where the records were written: a hint
+        that lets :func:`load_record` find the record without reading the file from the start."""
         date = snapshot.fetched_at.replace("+00:00", "Z")
         # warcio writes its own SHA-1 WARC-Payload-Digest; reports quote SHA-256, kept in an
         # extension field (WARC 1.1 allows named fields beyond the standard ones).
         extra = {"WARC-Date": date, "WARC-Identified-Payload-Type": "text/html", SHA256_FIELD: snapshot.sha256}
         parts = urlsplit(snapshot.url)
         with self._lock:
+            offset = self._fh.tell()
             if parts.scheme not in ("http", "https"):
                 res = self._writer.create_warc_record(
                     snapshot.url,
@@ -87,7 +94,7 @@ class WarcArchive:
                 self._writer.write_record(res)
                 self._fh.flush()
                 resource_id: str = res.rec_headers.get_header("WARC-Record-ID")
-                return resource_id
+                return resource_id, offset
             target = (parts.path or "/") + (f"?{parts.query}" if parts.query else "")
             request_headers = StatusAndHeaders(
                 f"GET {target} HTTP/1.1", [("Host", parts.netloc), ("User-Agent", user_agent)], is_http_request=True
@@ -116,7 +123,7 @@ class WarcArchive:
             self._writer.write_request_response_pair(req, resp)
             self._fh.flush()
             record_id: str = resp.rec_headers.get_header("WARC-Record-ID")
-        return record_id
+        return record_id, offset
 
     def revisit(self, url: str, refers_to: str, refers_to_date: str, user_agent: str, sha256: str | None) -> str:
         """Archive a 304 Not Modified exchange as a ``revisit`` record (WARC 1.1 profile
@@ -156,8 +163,11 @@ class WarcArchive:
         return record_id
 
 
-def load_record(path: Path, record_id: str) -> PageSnapshot:
+def load_record(path: Path, record_id: str, offset: int | None = None) -> PageSnapshot:
     """The page archived in response record *record_id* of *path*, as a snapshot.
+
+    *offset* (from :meth:`WarcArchive.record_at`) is where to start looking; a wrong hint only
+    costs a full read of the file.
 
     Raises :class:`ConfigError` when the file cannot be read or holds no such record, and
     :class:`FetchError` when the archived payload was altered (its SHA-256 no longer matches).
@@ -167,39 +177,52 @@ def load_record(path: Path, record_id: str) -> PageSnapshot:
     except OSError as exc:
         raise ConfigError(f"warc error: {path}: cannot read ({exc.strerror})") from None
     with fh:
+        if offset:
+            fh.seek(offset)
+            try:
+                return _find(fh, path, record_id, limit=4)  # a request/response pair, a revisit
+            except (ConfigError, ArchiveLoadFailed):
+                fh.seek(0)
         try:
-            for rec in ArchiveIterator(fh):
-                if rec.rec_type not in ("response", "resource"):
-                    continue
-                if rec.rec_headers.get_header("WARC-Record-ID") != record_id:
-                    continue
-                raw = rec.content_stream().read()
-                url = rec.rec_headers.get_header("WARC-Target-URI")
-                declared = rec.rec_headers.get_header(SHA256_FIELD) or ""
-                digest = hashlib.sha256(raw).hexdigest()
-                if declared and declared != digest:
-                    raise FetchError(
-                        f"{path}: record {record_id}: payload SHA-256 {digest} differs from the archived {declared}"
-                    )
-                ctype = rec.rec_headers.get_header("Content-Type") if rec.rec_type == "resource" else None
-                status = int(rec.http_headers.get_statuscode()) if rec.http_headers else None
-                if rec.http_headers:
-                    ctype = rec.http_headers.get_header("Content-Type")
-                snap = load_page(raw)
-                fetched = rec.rec_headers.get_header("WARC-Date") or datetime.now(UTC).isoformat()
-                return PageSnapshot(
-                    source=f"{path}#{record_id}",
-                    url=url,
-                    status=status,
-                    fetched_at=fetched,
-                    content_type=ctype,
-                    encoding=snap.encoding,
-                    encoding_source=snap.encoding_source,
-                    sha256=digest,
-                    size=len(raw),
-                    raw=raw,
-                    text=snap.text,
-                )
+            return _find(fh, path, record_id)
         except ArchiveLoadFailed as exc:
             raise ConfigError(f"warc error: {path}: not a WARC file ({exc})") from None
+
+
+def _find(fh: BinaryIO, path: Path, record_id: str, limit: int | None = None) -> PageSnapshot:
+    """Read records from *fh*'s position (at most *limit* of them) until *record_id*."""
+    for n, rec in enumerate(ArchiveIterator(fh)):
+        if limit is not None and n >= limit:
+            break
+        if rec.rec_type not in ("response", "resource"):
+            continue
+        if rec.rec_headers.get_header("WARC-Record-ID") != record_id:
+            continue
+        raw = rec.content_stream().read()
+        url = rec.rec_headers.get_header("WARC-Target-URI")
+        declared = rec.rec_headers.get_header(SHA256_FIELD) or ""
+        digest = hashlib.sha256(raw).hexdigest()
+        if declared and declared != digest:
+            raise FetchError(
+                f"{path}: record {record_id}: payload SHA-256 {digest} differs from the archived {declared}"
+            )
+        ctype = rec.rec_headers.get_header("Content-Type") if rec.rec_type == "resource" else None
+        status = int(rec.http_headers.get_statuscode()) if rec.http_headers else None
+        if rec.http_headers:
+            ctype = rec.http_headers.get_header("Content-Type")
+        snap = load_page(raw)
+        fetched = rec.rec_headers.get_header("WARC-Date") or datetime.now(UTC).isoformat()
+        return PageSnapshot(
+            source=f"{path}#{record_id}",
+            url=url,
+            status=status,
+            fetched_at=fetched,
+            content_type=ctype,
+            encoding=snap.encoding,
+            encoding_source=snap.encoding_source,
+            sha256=digest,
+            size=len(raw),
+            raw=raw,
+            text=snap.text,
+        )
     raise ConfigError(f"warc error: {path}: no response record {record_id}")

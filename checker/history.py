@@ -108,6 +108,7 @@ _MIGRATIONS: Final[dict[int, tuple[str, ...]]] = {
         "ALTER TABLE pages ADD COLUMN etag TEXT",
         "ALTER TABLE pages ADD COLUMN last_modified TEXT",
         "ALTER TABLE pages ADD COLUMN warc_file TEXT",
+        "ALTER TABLE pages ADD COLUMN warc_offset INTEGER",  # where the record starts in warc_file
         "ALTER TABLE pages ADD COLUMN revalidated INTEGER NOT NULL DEFAULT 0 CHECK (revalidated IN (0, 1))",
         # Pages that were fetched but carry no canonical article, and discovery failures: counted
         # in the run report, and a resumed run does not fetch them again.
@@ -250,6 +251,7 @@ class Validators:
     last_modified: str | None
     warc_file: str | None
     warc_record_id: str | None
+    warc_offset: int | None = None  # a hint: where the record starts in warc_file
 
 
 class History:
@@ -397,18 +399,23 @@ class History:
         return {r["url"] for r in rows}
 
     def pages(self, run_id: int) -> list[dict[str, Any]]:
-        """Every page recorded in *run_id*, by partner then URL, with its single-page report (the
-        evidence a run report lists: verdict, reason, SHA-256 and the WARC record of what was judged;
-        ``revalidated`` when the partner answered 304 Not Modified and the archived bytes of an
-        earlier run, named by ``warc_file``, were judged again)."""
+        """Every page recorded in *run_id* (see :meth:`iter_pages`), as a list."""
+        return list(self.iter_pages(run_id))
+
+    def iter_pages(self, run_id: int) -> Iterator[dict[str, Any]]:
+        """Every page recorded in *run_id*, by partner then URL, one at a time (memory does not grow
+        with the run), with its single-page report: the evidence a run report lists (verdict,
+        reason, SHA-256 and the WARC record of what was judged; ``revalidated`` when the partner
+        answered 304 Not Modified and the archived bytes of an earlier run, in ``warc_file``, were
+        judged again)."""
         self._run_row(run_id)
         rows = self._conn.execute(
             "SELECT url, partner, canonical_id, verdict, reason, fetched_at, sha256, warc_record_id, warc_file,"
             " revalidated, report_json FROM pages WHERE run_id = ? ORDER BY partner, url",
             (run_id,),
         )
-        return [
-            {
+        for r in rows:
+            yield {
                 "url": r["url"],
                 "partner": r["partner"],
                 "canonical_id": r["canonical_id"],
@@ -421,8 +428,18 @@ class History:
                 "revalidated": bool(r["revalidated"]),
                 "report": json.loads(r["report_json"]),
             }
-            for r in rows
-        ]
+
+    def partners(self, run_id: int) -> list[str]:
+        """Partners with a page recorded in *run_id*, by name."""
+        rows = self._conn.execute("SELECT DISTINCT partner FROM pages WHERE run_id = ? ORDER BY partner", (run_id,))
+        return [r[0] for r in rows]
+
+    def verdict_counts(self, run_id: int) -> dict[str, int]:
+        """Pages of *run_id* per verdict (every verdict present)."""
+        counts = {"compliant": 0, "violation": 0, "unverifiable": 0}
+        for r in self._conn.execute("SELECT verdict, COUNT(*) FROM pages WHERE run_id = ? GROUP BY verdict", (run_id,)):
+            counts[r[0]] = int(r[1])
+        return counts
 
     def record_skipped(self, run_id: int, partner: str, url: str, reason: str, detail: str | None = None) -> None:
         """Record a URL that gave no page report: ``no-canonical-article`` (fetched, carries none of
@@ -450,12 +467,15 @@ class History:
         if previous is None:
             return {}
         rows = self._conn.execute(
-            "SELECT url, etag, last_modified, warc_file, warc_record_id FROM pages WHERE run_id = ?"
+            "SELECT url, etag, last_modified, warc_file, warc_record_id, warc_offset FROM pages WHERE run_id = ?"
             " AND verdict != 'unverifiable' AND warc_file IS NOT NULL AND warc_record_id IS NOT NULL"
             " AND (etag IS NOT NULL OR last_modified IS NOT NULL)",
             (previous,),
         )
-        return {r["url"]: Validators(r["etag"], r["last_modified"], r["warc_file"], r["warc_record_id"]) for r in rows}
+        return {
+            r["url"]: Validators(r["etag"], r["last_modified"], r["warc_file"], r["warc_record_id"], r["warc_offset"])
+            for r in rows
+        }
 
     def run_info(self, run_id: int) -> dict[str, Any]:
         """One run's row: id, audit, started_at, finished_at, status, config_sha256."""
@@ -551,6 +571,7 @@ class History:
             page.sha256 if page else None,
             warc_record_id,
             validators.warc_file if validators else None,
+            validators.warc_offset if validators else None,
             validators.etag if validators else None,
             validators.last_modified if validators else None,
             int(revalidated),
@@ -564,8 +585,8 @@ class History:
             conn.execute("DELETE FROM skipped WHERE run_id = ? AND url = ?", (run_id, url))
             conn.execute(
                 "INSERT INTO pages (run_id, url, partner, canonical_id, verdict, reason, fetched_at, sha256,"
-                " warc_record_id, warc_file, etag, last_modified, revalidated, report_json)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " warc_record_id, warc_file, warc_offset, etag, last_modified, revalidated, report_json)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 page_row,
             )
             conn.executemany(

@@ -51,13 +51,16 @@ def test_unchanged_pages_answer_304_and_are_judged_again_from_the_archive(
     assert local_server.not_modified == 1  # the ETag page; the test server ignores If-Modified-Since
 
     # The 304 page was judged again on the bytes archived by run 1: same findings, all persisting.
-    assert _findings(second.report) == _findings(first.report)
+    assert _findings(second.load_report()) == _findings(first.load_report())
     assert second.new == 0 and second.resolved == 0 and second.persisting == first.new
-    validate(second.report, "audit-report", "run report")
-    pages = {Path(p["url"]).name: p for p in second.report["pages"]}
+    validate(second.load_report(), "audit-report", "run report")
+    pages = {Path(p["url"]).name: p for p in second.load_report()["pages"]}
     cut = pages["cut.html"]
     assert cut["revalidated"] is True and cut["warc_file"] == str(first.warc_path)
-    assert cut["warc_record_id"] == next(p for p in first.report["pages"] if p["url"] == cut["url"])["warc_record_id"]
+    assert (
+        cut["warc_record_id"]
+        == next(p for p in first.load_report()["pages"] if p["url"] == cut["url"])["warc_record_id"]
+    )
     assert pages["ad.html"]["revalidated"] is False and pages["ad.html"]["warc_file"] == str(second.warc_path)
 
     # Run 2's WARC holds the 304 exchange as a revisit record pointing at run 1's response.
@@ -84,7 +87,7 @@ def test_a_304_whose_archive_is_gone_fetches_the_page_again(local_server: LocalS
     first.warc_path.unlink()  # the evidence of run 1 was moved away
     second = run_audit(config)
     assert local_server.not_modified == 0  # no conditional request without the archived bytes
-    assert second.persisting == first.new and second.report["pages"][0]["revalidated"] is False
+    assert second.persisting == first.new and second.load_report()["pages"][0]["revalidated"] is False
 
 
 def test_per_host_concurrency_is_never_exceeded(local_server: LocalServer, tmp_path: Path) -> None:
@@ -140,7 +143,7 @@ def test_pages_without_a_canonical_article_are_recorded_and_not_fetched_on_resum
     summary = run_audit(config, resume=True)
     assert summary.run_id == run
     assert local_server.hits["/other.html"] == 0 and local_server.hits["/cut.html"] == 1
-    assert summary.report["skipped"] == {"no_canonical_article": 1, "discovery": 0}
+    assert summary.load_report()["skipped"] == {"no_canonical_article": 1, "discovery": 0}
 
 
 def test_a_version_1_history_is_migrated_in_place(tmp_path: Path) -> None:
@@ -162,3 +165,27 @@ def test_a_version_1_history_is_migrated_in_place(tmp_path: Path) -> None:
     version = sqlite3.connect(path).execute("SELECT version FROM schema_version").fetchone()[0]
     assert version == 2
     json.dumps(version)
+
+
+def test_revalidated_pages_are_read_from_the_archive_at_their_offset(local_server: LocalServer, tmp_path: Path) -> None:
+    import checker.evidence as evidence
+
+    _sitemap(local_server, ["/cut.html", "/ad.html"])
+    local_server.route("/cut.html", html((PARTNERS / "cut-paragraph.html").read_bytes(), etag='"c"'))
+    local_server.route("/ad.html", html((PARTNERS / "inserted-ad.html").read_bytes(), etag='"a"'))
+    config = load_audit_config(write_audit_file(tmp_path, local_server.url("/sitemap.xml")))
+    run_audit(config)
+    reads: list[int | None] = []
+    original = evidence._find
+
+    def spy(fh, path, record_id, limit=None):  # type: ignore[no-untyped-def]
+        reads.append(limit)
+        return original(fh, path, record_id, limit)
+
+    evidence._find = spy
+    try:
+        run_audit(config)
+    finally:
+        evidence._find = original
+    assert local_server.not_modified == 2
+    assert reads == [4, 4]  # each found where the history says it is, no full read of the WARC

@@ -86,3 +86,16 @@ def test_tampered_payload_is_detected(tmp_path: Path) -> None:
     warc.write_bytes(data.replace(b"Moscou", b"Moskva", 1))  # same length: only the digest can tell
     with pytest.raises(FetchError, match="SHA-256"):
         load_record(warc, rid)
+
+
+def test_offset_hint_finds_the_record_and_a_wrong_hint_still_does(tmp_path: Path) -> None:
+    path = tmp_path / "many.warc.gz"
+    with WarcArchive(path) as archive:
+        ids = [archive.record_at(load_page(f"<html><body><p>page {i}</p></body></html>"), "ua") for i in range(30)]
+    record_id, offset = ids[17]
+    assert offset > 0 and ids[18][1] > offset  # offsets grow with the file
+    assert "page 17" in load_record(path, record_id, offset).text
+    assert "page 17" in load_record(path, record_id, ids[3][1]).text  # wrong hint: full read
+    assert "page 17" in load_record(path, record_id, 10**9).text  # past the end: full read
+    with pytest.raises(ConfigError, match="no response record"):
+        load_record(path, "<urn:uuid:nope>", offset)

@@ -10,10 +10,10 @@ kind, rule, message, at most 50 rows followed by "… and N more"; and the unver
 their reason (at most 50 too).
 
 Everything that comes from a partner page (URLs, messages quoting page text) is escaped before it
-goes into the Markdown: ``&``, ``<``, ``>``, ``|``, backticks, ``[``, ``]``, backslashes and ``@`` become
-HTML character references, so the text can neither close a table cell nor open a link, an image,
-a code span or an HTML tag, nor mention a GitHub user; line breaks become spaces, control characters and lone surrogates are
-dropped. Long cells are cut at 200 characters.
+goes into the Markdown: ``&``, ``<``, ``>``, ``|``, backticks, ``[``, ``]``, backslashes and
+``@`` become HTML character references, so the text can neither close a table cell nor open a
+link, an image, a code span or an HTML tag, nor mention a GitHub user; line breaks become spaces,
+control characters and lone surrogates are dropped. Long cells are cut at 200 characters.
 """
 
 from __future__ import annotations
