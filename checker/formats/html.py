@@ -16,6 +16,7 @@ SVG; a Content-Security-Policy forbids the rest) and prints with its own print s
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections import Counter
 from collections.abc import Mapping
@@ -162,7 +163,7 @@ def _page_view(page: PageEntry, options: RenderOptions) -> dict[str, Any]:
         "fields": fields,
         "paragraphs": _paragraphs(page),
         "counts": Counter(f["severity"] for f in findings if not f["waived"]),
-        "anchor": f"page-{abs(hash(page.url)) % 10**10}",
+        "anchor": "page-" + hashlib.sha256(page.url.encode("utf-8", "surrogatepass")).hexdigest()[:12],
     }
 
 
