@@ -232,3 +232,37 @@ def test_failures_are_recorded_unverifiable_and_never_stop_the_run(local_server:
     ):
         assert by[name]["verdict"] == "unverifiable" and by[name]["reason"] == reason, (name, by[name]["reason"])
     assert code == 0, out + err  # unverifiable pages are reported, not violations
+
+
+def test_ctrl_c_stops_cleanly_and_leaves_a_resumable_run(local_server: LocalServer, tmp_path: Path) -> None:
+    _site(local_server)
+    for name, source in (("cut.html", "cut-paragraph.html"), ("ad.html", "inserted-ad.html")):
+        body = (PARTNERS / source).read_bytes()
+        local_server.route(f"/{name}", Reply(body=body, headers={"Content-Type": "text/html"}, delay=0.6))
+    audit = _audit_file(tmp_path, local_server)
+    audit.write_text(audit.read_text(encoding="utf-8").replace("concurrency = 2", "concurrency = 1"), encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "checker", "audit", str(audit), "--quiet"],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 20
+    while local_server.hits["/ad.html"] + local_server.hits["/cut.html"] < 1 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)  # what Ctrl-C sends
+    out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 130, out + err
+    assert "interrupted; continue it with: repcheck audit" in err and "--resume" in err
+    assert "Traceback" not in err
+    with History.open(tmp_path / "reports" / "history.sqlite") as h:
+        assert h.runs()[0]["status"] == "interrupted"
+        done_before = len(h.done_urls(1))
+    assert not list((tmp_path / "reports").glob("test-audit-run1.json"))  # no report for an unfinished run
+    code, out, err = _run("audit", str(audit), "--resume", "--quiet")
+    assert code == 1 and "run 1:" in out, out + err  # the same run, finished
+    with History.open(tmp_path / "reports" / "history.sqlite") as h:
+        assert h.runs()[0]["status"] == "finished" and len(h.pages(1)) == 5
+    assert done_before < 6
