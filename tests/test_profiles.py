@@ -279,16 +279,25 @@ def test_every_kind_has_a_rule_in_verbatim(kind: str) -> None:
 
 
 def test_builtin_profiles_work_after_a_plain_install(tmp_path: Path) -> None:
-    """``checker.load_profile("rfi")`` outside the source checkout (the rules ship as checker.rules)."""
+    """``checker.load_profile("rfi")`` outside the source checkout (the rules ship as checker.rules),
+    and the html format, whose template ships as package data."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    probe = "import checker, sys; print(checker.__file__); print(checker.load_profile('rfi').id)"
+    probe = (
+        "import checker, sys; print(checker.__file__); print(checker.load_profile('rfi').id);"
+        "from checker.formats import REGISTRY, Document, RenderOptions;"
+        "r = checker.check('<html><body><article><p>Un mot.</p></article></body></html>',"
+        " {'id': 'a', 'url': 'https://p.example/a', 'publisher': 'P', 'language': 'fr', 'title': 'T',"
+        " 'authors': [], 'body': ['Un mot.'], 'images': [], 'published': None, 'tags': []});"
+        "print(REGISTRY['html'].render(Document.from_report(r), RenderOptions())[:15])"
+    )
     proc = subprocess.run(
         [sys.executable, "-c", probe], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=60, check=False
     )
     if "ModuleNotFoundError: No module named 'checker'" in proc.stderr:
         pytest.skip("repcheck is not installed in this interpreter (pip install . to run this test)")
     assert proc.returncode == 0, proc.stderr
-    where, pid = proc.stdout.split()
+    where, pid, html = proc.stdout.split("\n")[:3]
     if Path(where).resolve().is_relative_to(ROOT):
         pytest.skip(f"'import checker' resolves to the source checkout ({where}): an editable install proves nothing")
     assert pid == "rfi"
+    assert html == "<!DOCTYPE html>"  # the HTML report's template ships in the package
