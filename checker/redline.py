@@ -55,24 +55,38 @@ class _Builder:
             self.emit(self.last_op, text[self.cursor.get(self.para, 0) :], self.para, None)
             self.cursor[self.para] = len(text)
 
-    def canonical_word(self, k: int, op: str, block: int | None) -> None:
-        t = self.al.canon_tokens[k]
-        if t.para != self.para:
-            self.flush()
-            self.wordless(t.para)
-            self.para = t.para
-            self.last_op = op
-        text = self.text_of(t.para)
-        start = self.cursor.get(t.para, 0)
-        gap_op = op if op == self.last_op else "equal"
-        self.emit(gap_op, text[start : t.start], t.para, block)
-        self.emit(op, text[t.start : t.end], t.para, block)
-        self.cursor[t.para] = t.end
-        self.last_op = op
+    def canonical_words(self, c0: int, c1: int, op: str, p0: int | None = None) -> None:
+        """Canonical words ``[c0, c1)`` kept (``equal``, aligned with page words from *p0*) or cut,
+        emitted as one slice of the paragraph's text per paragraph (and per page block)."""
         canon = self.al.canon_tokens
-        if k + 1 == len(canon) or canon[k + 1].para != t.para:  # the paragraph's closing punctuation
-            self.emit(op, text[t.end :], t.para, block)
-            self.cursor[t.para] = len(text)
+        ptoks = self.al.page_tokens
+        k = c0
+        while k < c1:
+            para = canon[k].para
+            block = ptoks[p0 + k - c0].block if p0 is not None else None
+            j = k
+            while j + 1 < c1 and canon[j + 1].para == para and (p0 is None or ptoks[p0 + j + 1 - c0].block == block):
+                j += 1
+            self.chunk(k, j, op, block)
+            k = j + 1
+
+    def chunk(self, k: int, j: int, op: str, block: int | None) -> None:
+        """Canonical words ``k..j`` (one paragraph): the gap before them, them, and the paragraph's
+        closing punctuation when *j* is its last word."""
+        canon = self.al.canon_tokens
+        first, last = canon[k], canon[j]
+        if first.para != self.para:
+            self.flush()
+            self.wordless(first.para)
+            self.para = first.para
+            self.last_op = op
+        text = self.text_of(first.para)
+        start = self.cursor.get(first.para, 0)
+        self.emit(op if op == self.last_op else "equal", text[start : first.start], first.para, block)
+        end = len(text) if j + 1 == len(canon) or canon[j + 1].para != last.para else last.end
+        self.emit(op, text[first.start : end], first.para, block)
+        self.cursor[first.para] = end
+        self.last_op = op
 
     def partner_words(self, p0: int, p1: int) -> None:
         al = self.al
@@ -146,10 +160,12 @@ class _Builder:
 
 
 def _append(out: list[Segment], seg: Segment) -> None:
-    """Append *seg*, joining it to the previous segment when both are the same op in one paragraph."""
+    """Append *seg*, joining it to the previous segment when both are the same op in one paragraph
+    and one page block (a gap, without a block, joins either side)."""
     if out:
         prev = out[-1]
-        if prev.op == seg.op and prev.paragraph == seg.paragraph and seg.op != "insert":
+        same_block = prev.block is None or seg.block is None or prev.block == seg.block
+        if prev.op == seg.op and prev.paragraph == seg.paragraph and seg.op != "insert" and same_block:
             out[-1] = Segment(
                 seg.op, prev.text + seg.text, seg.paragraph, prev.block if prev.block is not None else seg.block
             )
@@ -162,11 +178,9 @@ def redline(al: Alignment) -> tuple[Segment, ...]:
     b = _Builder(al)
     for op in al.opcodes:
         if op.tag == "equal":
-            for k in range(op.c1 - op.c0):
-                b.canonical_word(op.c0 + k, "equal", al.page_tokens[op.p0 + k].block)
+            b.canonical_words(op.c0, op.c1, "equal", op.p0)
         elif op.tag == "delete":
-            for k in range(op.c0, op.c1):
-                b.canonical_word(k, "delete", None)
+            b.canonical_words(op.c0, op.c1, "delete")
         elif op.tag == "insert":
             b.partner_words(op.p0, op.p1)
     b.flush()
