@@ -284,3 +284,27 @@ def test_the_example_workflow_runs_a_command_repcheck_accepts() -> None:
     assert argv[0] == "repcheck"
     args = _parser().parse_args(argv[1:])  # raises on an unknown option or format
     assert args.command == "audit" and {o.name for o in args.formats} == {"text", "html", "junit", "sarif", "markdown"}
+
+
+def test_right_to_left_article_keeps_its_direction_and_marks() -> None:
+    body = ["قال المتحدث إن الاجتماع سيعقد يوم الاثنين في العاصمة.", "وأضاف أن الوفد سيضم عشرة أعضاء من مختلف الأحزاب."]
+    canonical = {
+        "id": "ar-1",
+        "url": "https://publisher.example/ar-1",
+        "publisher": "P",
+        "language": "ar",
+        "title": "اجتماع يوم الاثنين",
+        "authors": [],
+        "body": body,
+        "images": [],
+        "published": None,
+        "tags": [],
+    }
+    title = canonical["title"]
+    page = f'<html lang="ar" dir="rtl"><body><article><h1>{title}</h1><p>{body[0]}</p></article></body></html>'
+    report = check(page, canonical)
+    doc = lxml.html.fromstring(HtmlFormatter().render(Document.from_report(report), RenderOptions()))
+    article = doc.cssselect("article.redline")[0]
+    assert article.get("lang") == "ar" and article.get("dir") == "auto"
+    assert all(p.get("dir") == "auto" for p in article.cssselect("p:not(.field)"))
+    assert [d.text_content() for d in article.cssselect("del")] == [body[1]]  # the cut paragraph, intact
