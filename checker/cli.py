@@ -259,7 +259,7 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
         )
         return 130
     evidence = f"repcheck: evidence: {s.warc_path}\n" if s.warc_path else ""
-    if not args.formats:
+    if not args.formats and not args.output:
         # The default: a summary, from counts alone (an audit of any size never loads its pages).
         v = s.verdicts
         out.write(

@@ -308,3 +308,17 @@ def test_right_to_left_article_keeps_its_direction_and_marks() -> None:
     assert article.get("lang") == "ar" and article.get("dir") == "auto"
     assert all(p.get("dir") == "auto" for p in article.cssselect("p:not(.field)"))
     assert [d.text_content() for d in article.cssselect("del")] == [body[1]]  # the cut paragraph, intact
+
+
+def test_audit_text_report_to_a_file_with_output(local_server: LocalServer, tmp_path: Path) -> None:
+    locs = f"<url><loc>{local_server.url('/cut.html')}</loc></url>"
+    local_server.route("/sitemap.xml", html(f"<urlset>{locs}</urlset>", headers={"Content-Type": "text/xml"}))
+    local_server.route("/cut.html", html((PARTNERS / "cut-paragraph.html").read_bytes()))
+    audit = write_audit_file(tmp_path, local_server.url("/sitemap.xml"))
+    out = io.StringIO()
+    code = main(
+        ["audit", str(audit), "--quiet", "--output", str(tmp_path / "summary.txt")], stdout=out, stderr=io.StringIO()
+    )
+    assert code == 1 and out.getvalue() == ""
+    written = (tmp_path / "summary.txt").read_text(encoding="utf-8")
+    assert written.startswith("audit test-audit run 1: 1 pages checked") and "text.cut" in written
