@@ -72,11 +72,9 @@ class AuditSummary:
 
     def failing(self, fail_on: str = "error") -> bool:
         """True when an unwaived finding is at or above *fail_on* (``never``: never)."""
-        from checker.formats import SEVERITY_RANK
+        from checker.formats import RenderOptions, fails
 
-        if fail_on == "never":
-            return False
-        return any(n and SEVERITY_RANK[sev] >= SEVERITY_RANK[fail_on] for sev, n in self.unwaived.items())
+        return any(n and fails(sev, RenderOptions(fail_on=fail_on)) for sev, n in self.unwaived.items())
 
     def load_report(self) -> dict[str, Any]:
         """The run report (``audit-report.schema.json``) as written to ``report_path``."""

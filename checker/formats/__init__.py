@@ -7,7 +7,9 @@ single check or of an audit run (``document.py``). Add a format by writing a mod
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from checker.formats.document import Document, PageEntry
 
@@ -45,9 +47,14 @@ def fails(severity: str, options: RenderOptions) -> bool:
     return SEVERITY_RANK[severity] >= SEVERITY_RANK[options.fail_on]
 
 
+def failing_findings(doc: Document, options: RenderOptions) -> Iterator[tuple[PageEntry, dict[str, Any]]]:
+    """Each finding that no waiver covers and that fails the run under *options*, with its page."""
+    return ((p, f) for p in doc.pages for f in p.findings if fails(f["severity"], options) and not p.is_waived(f))
+
+
 def failing(doc: Document, options: RenderOptions) -> bool:
     """True when a finding that no waiver covers fails the run under *options* (the exit status)."""
-    return any(fails(f["severity"], options) and not p.is_waived(f) for p in doc.pages for f in p.findings)
+    return next(failing_findings(doc, options), None) is not None
 
 
 class Formatter:

@@ -49,11 +49,6 @@ class PageEntry:
         """True when a waiver covers *finding* on this page."""
         return finding["fingerprint"] in self.waived
 
-    @property
-    def failing(self) -> bool:
-        """An error finding that no waiver covers."""
-        return any(f["severity"] == "error" and not self.is_waived(f) for f in self.findings)
-
 
 @dataclass(frozen=True, slots=True)
 class Document:
@@ -163,8 +158,3 @@ class Document:
                     out["waived"] += 1
         out["resolved"] = len(self.resolved)
         return out
-
-    @property
-    def failing(self) -> bool:
-        """Any page with an unwaived error finding."""
-        return any(p.failing for p in self.pages)

@@ -28,7 +28,7 @@ from urllib.parse import urlsplit
 import jinja2
 
 from checker.errors import ConfigError
-from checker.formats import Document, Formatter, PageEntry, RenderOptions, fails
+from checker.formats import SEVERITY_RANK, Document, Formatter, PageEntry, RenderOptions, fails
 
 TEMPLATE = "report.html.j2"
 _TEMPLATES = Path(__file__).with_name("templates")
@@ -138,7 +138,7 @@ def _page_view(page: PageEntry, options: RenderOptions) -> dict[str, Any]:
     r = page.report
     snap = r.get("page") or {}
     findings = []
-    for f in sorted(page.findings, key=lambda f: {"error": 0, "warning": 1, "info": 2}[f["severity"]]):
+    for f in sorted(page.findings, key=lambda f: -SEVERITY_RANK[f["severity"]]):
         findings.append(
             {
                 **f,

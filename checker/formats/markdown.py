@@ -20,10 +20,8 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Mapping
-from typing import Any
 
-from checker.formats import Document, Formatter, PageEntry, RenderOptions, fails
+from checker.formats import Document, Formatter, PageEntry, RenderOptions, failing_findings
 
 MAX_ROWS = 50
 MAX_CELL = 200
@@ -59,10 +57,6 @@ def _table(header: list[str], rows: list[list[str]], right: frozenset[int] = fro
     return ["| " + " | ".join(r) + " |" for r in (header, align, *rows)]
 
 
-def _failing(doc: Document, options: RenderOptions) -> list[tuple[PageEntry, Mapping[str, Any]]]:
-    return [(p, f) for p in doc.pages for f in p.findings if fails(f["severity"], options) and not p.is_waived(f)]
-
-
 class MarkdownFormatter(Formatter):
     """A summary for a CI job page or a pull-request comment."""
 
@@ -72,7 +66,7 @@ class MarkdownFormatter(Formatter):
 
     def render(self, doc: Document, options: RenderOptions) -> str:
         """Heading, page and finding counts, then the failing findings (at most 50)."""
-        failing = _failing(doc, options)
+        failing = list(failing_findings(doc, options))
         unverifiable = [p for p in doc.pages if p.verdict == "unverifiable"]
         icon = "❌" if failing else ("⚠️" if unverifiable else "✅")
         out: list[str] = []

@@ -11,7 +11,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from checker.formats import Document, Formatter, PageEntry, RenderOptions, fails
+from checker.formats import SEVERITY_RANK, Document, Formatter, PageEntry, RenderOptions, fails
 
 _COLORS = {
     "compliant": "\x1b[1;32m",
@@ -22,7 +22,6 @@ _COLORS = {
     "info": "\x1b[36m",
 }
 _RESET = "\x1b[0m"
-_ORDER = {"error": 0, "warning": 1, "info": 2}
 
 
 def _paint(text: str, key: str, options: RenderOptions) -> str:
@@ -63,7 +62,7 @@ def _page_lines(page: PageEntry, options: RenderOptions, *, audit: bool) -> list
         lines.append(
             f"  article “{title}” · profile {profile} · {c['error']} errors, {c['warning']} warnings, {c['info']} info"
         )
-    for f in sorted(page.findings, key=lambda f: _ORDER[f["severity"]]):
+    for f in sorted(page.findings, key=lambda f: -SEVERITY_RANK[f["severity"]]):
         sev = _paint(f"{f['severity']:<7}", f["severity"], options)
         marks = ""
         if audit:
