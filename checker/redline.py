@@ -48,13 +48,6 @@ class _Builder:
                 self.emit("equal", self.text_of(para), para, None)
                 self.cursor[para] = len(self.text_of(para))
 
-    def flush(self) -> None:
-        """The rest of the current paragraph (closing punctuation) with the op of its last word."""
-        if self.para is not None:
-            text = self.text_of(self.para)
-            self.emit(self.last_op, text[self.cursor.get(self.para, 0) :], self.para, None)
-            self.cursor[self.para] = len(text)
-
     def canonical_words(self, c0: int, c1: int, op: str, p0: int | None = None) -> None:
         """Canonical words ``[c0, c1)`` kept (``equal``, aligned with page words from *p0*) or cut,
         emitted as one slice of the paragraph's text per paragraph (and per page block)."""
@@ -76,7 +69,6 @@ class _Builder:
         canon = self.al.canon_tokens
         first, last = canon[k], canon[j]
         if first.para != self.para:
-            self.flush()
             self.wordless(first.para)
             self.para = first.para
             self.last_op = op
@@ -183,6 +175,5 @@ def redline(al: Alignment) -> tuple[Segment, ...]:
             b.canonical_words(op.c0, op.c1, "delete")
         elif op.tag == "insert":
             b.partner_words(op.p0, op.p1)
-    b.flush()
     b.wordless(len(al.article.body))
     return b.result()
