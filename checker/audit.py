@@ -250,8 +250,7 @@ class _PageResult:
     """What a worker found for one page; the main thread records it."""
 
     report: Report | None  # None: the page carries no canonical article
-    warc_record_id: str | None = None
-    validators: Validators | None = None
+    validators: Validators | None = None  # where its bytes are archived (None without a WARC)
     revalidated: bool = False
 
 
@@ -314,7 +313,7 @@ def _run_pages(
                             partner.name,
                             url,
                             result.report,
-                            result.warc_record_id,
+                            result.validators.warc_record_id if result.validators else None,
                             partial(_waived, partner, url, today),
                             validators=result.validators,
                             revalidated=result.revalidated,
@@ -338,8 +337,8 @@ class _Job:
     previous: Validators | None  # the last run's validators and archived bytes, for a conditional GET
 
 
-def _fetch(job: _Job) -> tuple[PageSnapshot, str | None, Validators | None, bool]:
-    """The page's bytes, the WARC record holding them, the validators for the next run, and whether
+def _fetch(job: _Job) -> tuple[PageSnapshot, Validators | None, bool]:
+    """The page's bytes, where they are archived with the validators for the next run, and whether
     they come from an earlier run's archive (the partner answered 304 Not Modified)."""
     pol = job.partner.politeness
     options: dict[str, Any] = {
@@ -361,19 +360,19 @@ def _fetch(job: _Job) -> tuple[PageSnapshot, str | None, Validators | None, bool
             else:
                 if job.archive is not None:
                     job.archive.revisit(job.url, prev.warc_record_id, snap.fetched_at, pol.user_agent, snap.sha256)
-                return snap, prev.warc_record_id, prev, True
+                return snap, prev, True
         else:
-            return snap, *_archive(job, snap), False
+            return snap, _archive(job, snap), False
     with job.disc.throttle.slot(job.url):
         snap = load_page(job.url, **options)
-    return snap, *_archive(job, snap), False
+    return snap, _archive(job, snap), False
 
 
-def _archive(job: _Job, snap: PageSnapshot) -> tuple[str | None, Validators | None]:
+def _archive(job: _Job, snap: PageSnapshot) -> Validators | None:
     if job.archive is None:
-        return None, None
+        return None
     record_id, offset = job.archive.record_at(snap, job.partner.politeness.user_agent)
-    return record_id, Validators(snap.etag, snap.last_modified, str(job.archive.path), record_id, offset)
+    return Validators(snap.etag, snap.last_modified, str(job.archive.path), record_id, offset)
 
 
 def _check_page(
@@ -387,7 +386,7 @@ def _check_page(
         reason = "robots.txt disallows this page for our User-Agent"
         return _PageResult(_unverifiable(job.url, known, profile, "robots-disallowed", reason))
     try:
-        snap, warc_id, validators, revalidated = _fetch(job)
+        snap, validators, revalidated = _fetch(job)
     except UnverifiableError as exc:
         return _PageResult(_unverifiable(job.url, known, profile, exc.reason, str(exc)))
     article = known
@@ -397,9 +396,9 @@ def _check_page(
         except RepcheckError:
             found = []
         if not found:
-            return _PageResult(None, warc_id)
+            return _PageResult(None)
         article = articles[found[0].article_id]
-    return _PageResult(check(snap, article, profile), warc_id, validators, revalidated)
+    return _PageResult(check(snap, article, profile), validators, revalidated)
 
 
 def _waived(partner: Partner, url: str, today: dt.date, finding: Finding) -> bool:
