@@ -15,7 +15,7 @@ import os
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
-from typing import TextIO
+from typing import NamedTuple, TextIO
 
 from checker import __version__
 from checker.errors import RepcheckError
@@ -32,16 +32,11 @@ class _UsageError(Exception):
     """argparse found a usage problem; the message is already formatted."""
 
 
-class _Output(tuple[str, str | None]):
+class _Output(NamedTuple):
     """One ``--format FORMAT[:PATH]``: a format name and a file (None: standard output)."""
 
-    @property
-    def name(self) -> str:
-        return self[0]
-
-    @property
-    def path(self) -> str | None:
-        return self[1]
+    name: str
+    path: str | None
 
 
 def _output_spec(value: str) -> _Output:
@@ -51,7 +46,7 @@ def _output_spec(value: str) -> _Output:
         raise argparse.ArgumentTypeError(f"unknown format {name!r} (choose from {choices}; add :PATH to write a file)")
     if sep and not path:
         raise argparse.ArgumentTypeError(f"{value!r}: a file name is missing after ':'")
-    return _Output((name, path or None))
+    return _Output(name, path or None)
 
 
 def _add_output_options(p: argparse.ArgumentParser, default: str) -> None:
@@ -204,7 +199,7 @@ def _cmd_check(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
 
 def _outputs(args: argparse.Namespace, default: str | None) -> list[_Output]:
     """The outputs asked for, checked before any work: at most one on standard output."""
-    outputs: list[_Output] = list(args.formats or ([_Output((default, None))] if default else []))
+    outputs: list[_Output] = list(args.formats or ([_Output(default, None)] if default else []))
     to_stdout = [o for o in outputs if o.path is None]
     if len(to_stdout) > 1:
         names = ", ".join(o.name for o in to_stdout)
@@ -212,7 +207,7 @@ def _outputs(args: argparse.Namespace, default: str | None) -> list[_Output]:
     if args.output:
         if not to_stdout:
             raise _UsageError("repcheck: error: --output names the file of a --format given without :PATH")
-        outputs = [_Output((o.name, args.output)) if o.path is None else o for o in outputs]
+        outputs = [_Output(o.name, args.output) if o.path is None else o for o in outputs]
     return outputs
 
 
@@ -248,6 +243,7 @@ def _emit(
 def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[str, str]) -> int:
     from checker.audit import run_audit
     from checker.audit_config import load_audit_config
+    from checker.formats.text import audit_summary
 
     _outputs(args, "text")  # bad --format / --output combinations fail before the audit starts
     config = load_audit_config(args.audit_file)
@@ -261,14 +257,9 @@ def _cmd_audit(args: argparse.Namespace, out: TextIO, err: TextIO, env: Mapping[
     evidence = f"repcheck: evidence: {s.warc_path}\n" if s.warc_path else ""
     if not args.formats and not args.output:
         # The default: a summary, from counts alone (an audit of any size never loads its pages).
-        v = s.verdicts
-        out.write(
-            f"audit {config.name} run {s.run_id}: {s.pages} pages checked: {v.get('compliant', 0)} compliant, "
-            f"{v.get('violation', 0)} violation, {v.get('unverifiable', 0)} unverifiable; "
-            f"{s.skipped_no_article} pages carry no canonical article\n"
-            f"findings: {s.new} new, {s.persisting} persisting, {s.resolved} resolved, {s.waived} waived\n"
-            f"report: {s.report_path}\n"
-        )
+        changes = {"new": s.new, "persisting": s.persisting, "resolved": s.resolved, "waived": s.waived}
+        summary = audit_summary(config.name, s.run_id, s.verdicts, s.skipped_no_article, changes)
+        out.write("\n".join(summary) + f"\nreport: {s.report_path}\n")
         err.write(evidence)
         failed = s.failing(args.fail_on)
         return ExitStatus.VIOLATION if failed else ExitStatus.COMPLIANT

@@ -71,6 +71,20 @@ def _page_lines(page: PageEntry, options: RenderOptions, *, audit: bool) -> list
     return lines
 
 
+def audit_summary(
+    audit: str, run_id: int, verdicts: Mapping[str, int], skipped: int, changes: Mapping[str, int]
+) -> list[str]:
+    """The two lines that sum up an audit run: pages per verdict, findings per change."""
+    v, ch = verdicts, changes
+    return [
+        f"audit {audit} run {run_id}: {sum(v.values())} pages checked: {v.get('compliant', 0)} compliant, "
+        f"{v.get('violation', 0)} violation, {v.get('unverifiable', 0)} unverifiable; "
+        f"{skipped} pages carry no canonical article",
+        f"findings: {ch.get('new', 0)} new, {ch.get('persisting', 0)} persisting, {ch.get('resolved', 0)} resolved, "
+        f"{ch.get('waived', 0)} waived",
+    ]
+
+
 class TextFormatter(Formatter):
     """For a person at a terminal."""
 
@@ -82,18 +96,8 @@ class TextFormatter(Formatter):
         """The verdict, a count line, then findings sorted by severity (audits: a summary first)."""
         lines: list[str] = []
         if doc.kind == "audit":
-            v = doc.verdicts
-            ch = doc.changes
             skipped = doc.skipped.get("no_canonical_article", 0)
-            lines.append(
-                f"audit {doc.audit} run {doc.run_id}: {len(doc.pages)} pages checked: {v['compliant']} compliant, "
-                f"{v['violation']} violation, {v['unverifiable']} unverifiable; "
-                f"{skipped} pages carry no canonical article"
-            )
-            lines.append(
-                f"findings: {ch['new']} new, {ch['persisting']} persisting, {ch['resolved']} resolved, "
-                f"{ch['waived']} waived"
-            )
+            lines.extend(audit_summary(doc.audit or "", doc.run_id or 0, doc.verdicts, skipped, doc.changes))
             for page in doc.pages:
                 if page.verdict != "compliant":
                     lines.extend(_page_lines(page, options, audit=True))
