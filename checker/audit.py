@@ -40,7 +40,7 @@ from checker.evidence import WarcArchive, load_record
 from checker.extract import extract
 from checker.fetch import load_page
 from checker.files import atomic_writer, write_atomic
-from checker.history import History, Validators
+from checker.history import Comparison, History, Validators
 from checker.index import CandidateIndex, visible_text
 from checker.models import Article, Finding, PageSnapshot, Report, Verdict
 from checker.pipeline import check
@@ -226,7 +226,7 @@ def run_audit(
             history.finish_run(run_id)
             comparison = history.compare(run_id)
             report_path = config.reports / f"{config.name}-run{run_id}.json"
-            report = write_run_report(history, run_id, report_path)
+            report = write_run_report(history, run_id, report_path, comparison)
             verdicts = {k: v for k, v in history.verdict_counts(run_id).items() if v}
         unwaived = Counter(f.severity.value for f in comparison.findings if not f.waived and f.status != "resolved")
         return AuditSummary(
@@ -422,8 +422,8 @@ def _unverifiable(url: str, article: Article | None, profile: Profile, reason: s
     )
 
 
-def _report_head(history: History, run_id: int) -> dict[str, Any]:
-    """Everything of the run report but its pages."""
+def _report_head(history: History, run_id: int, comparison: Comparison | None = None) -> dict[str, Any]:
+    """Everything of the run report but its pages (*comparison*: the run's, when already made)."""
     run = history.run_info(run_id)
     skipped = history.skipped_counts(run_id)
     partners = history.partners(run_id)
@@ -436,7 +436,7 @@ def _report_head(history: History, run_id: int) -> dict[str, Any]:
         "status": run["status"],
         "started_at": run["started_at"],
         "finished_at": run["finished_at"],
-        "comparison": history.compare(run_id).to_dict(),
+        "comparison": (comparison or history.compare(run_id)).to_dict(),
         "trends": {
             name: [t.to_dict() for t in history.partner_trend(run["audit"], name, until=run_id)] for name in partners
         },
@@ -452,10 +452,10 @@ def run_report(history: History, run_id: int) -> dict[str, Any]:
     return {**_report_head(history, run_id), "pages": history.pages(run_id)}
 
 
-def write_run_report(history: History, run_id: int, path: Path) -> dict[str, Any]:
+def write_run_report(history: History, run_id: int, path: Path, comparison: Comparison | None = None) -> dict[str, Any]:
     """Write :func:`run_report` to *path* atomically, one page at a time, so that memory does not
     grow with the number of pages; return the report without its pages."""
-    head = _report_head(history, run_id)
+    head = _report_head(history, run_id, comparison)
     with atomic_writer(path) as fh:
         fh.write(json.dumps(head, ensure_ascii=False, indent=1)[:-2] + ',\n "pages": [')
         for n, page in enumerate(history.iter_pages(run_id)):
