@@ -315,31 +315,62 @@ class _Locator:
         """The headline: the most similar whole block before the body (or among its first blocks).
 
         A headline may be set as a kicker block plus the ``<h1>`` ("Nach Gaetz-Rückzug:" above
-        "Trump-Anwältin soll ..."), so two consecutive blocks are also compared as one.
+        "Trump-Anwältin soll ..."), so two consecutive blocks are also compared as one; and a kicker
+        may be an element of its own inside the heading (``Block.parts``), so a run of a heading's
+        elements that is exactly the headline counts as the headline, the kicker left aside.
         """
         first = span[0]
         lo = max(0, first - settings.REGION_BLOCKS)
         needle = self.vocab.encode([t.key for t in tokenize(self.article.title)])
         codes = self.block_codes
-        best: tuple[float, int, int] | None = None
+        if not needle:
+            return FieldMatch("title", self.article.title, 0.0, None, "")
+        best: tuple[float, list[int], int, int] | None = None  # similarity, blocks, first/last token
         # Nearest first: a teaser further up loses ties. Clamped: the span may end the page.
-        for b in range(min(first + settings.TITLE_INSIDE_BLOCKS, len(codes) - 1), lo - 1, -1):
-            if not codes[b] or not needle:
+        # Blocks without words (a ":" between a kicker and the headline) are passed over.
+        top = min(first + settings.TITLE_INSIDE_BLOCKS, len(codes) - 1)
+        words = [b for b in range(lo, min(top + settings.TITLE_INSIDE_BLOCKS, len(codes) - 1) + 1) if codes[b]]
+        for at in range(len(words) - 1, -1, -1):
+            b = words[at]
+            if b > top:
                 continue
             for n in (1, 2):
-                if b + n > len(codes):
+                if at + n > len(words):
                     break
-                hay = "".join(codes[b : b + n])
+                taken = words[at : at + n]
+                hay = "".join(codes[x] for x in taken)
                 sim = 1.0 if hay == needle else Indel.normalized_similarity(needle, hay)
+                t0, t1 = 0, len(codes[taken[-1]])
+                if sim < 1.0 and n == 1 and (part := self._heading_part(b, needle)) is not None:
+                    sim, (t0, t1) = 1.0, part
                 if sim >= settings.FIELD_ALTERED_MIN and (best is None or round(sim, 2) > round(best[0], 2)):
-                    best = (sim, b, n)
+                    best = (sim, taken, t0, t1)
         if best is None:
             return FieldMatch("title", self.article.title, 0.0, None, "")
-        sim, b, n = best
-        for x in range(b, b + n):
-            self._claim(x, 0, len(codes[x]))
-        text = " ".join(self.page.blocks[x].text for x in range(b, b + n))
-        return FieldMatch("title", self.article.title, sim, b, text)
+        sim, taken, t0, t1 = best
+        if len(taken) == 1:
+            self._claim(taken[0], t0, t1)
+            text = self._text_of(taken[0], t0, t1)
+        else:
+            for x in taken:
+                self._claim(x, 0, len(codes[x]))
+            text = " ".join(self.page.blocks[x].text for x in taken)
+        return FieldMatch("title", self.article.title, sim, taken[0], text)
+
+    def _heading_part(self, block: int, needle: str) -> tuple[int, int] | None:
+        """Token bounds of a run of the heading's elements that is exactly *needle*, or None."""
+        parts = self.page.blocks[block].parts
+        if not parts:
+            return None
+        toks = self.block_tokens[block]
+        starts = (next((i for i, t in enumerate(toks) if t.start >= p), len(toks)) for p in parts)
+        bounds = sorted({0, len(toks), *starts})
+        code = self.block_codes[block]
+        for i, t0 in enumerate(bounds):
+            for t1 in bounds[i + 1 :]:
+                if code[t0:t1] == needle and (t0, t1) != (0, len(toks)):
+                    return t0, t1
+        return None
 
     # -- step 3: words ---------------------------------------------------------------------------
     def words(self, span: tuple[int, int]) -> tuple[list[PageToken], list[Opcode]]:

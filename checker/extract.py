@@ -86,6 +86,31 @@ _WORD_SPLIT: Final = regex.compile(r"[\s_]+")
 # script moves into place at once: readers see it, so it is not hidden text.
 _REACT_SEGMENT: Final = regex.compile(r"^S:[0-9a-z]+$")
 _CSS_IDENT: Final = regex.compile(r"^[A-Za-z][\w-]*$")
+_WORDY: Final = regex.compile(r"[\p{L}\p{N}]")
+_HEADINGS: Final = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+#: HTML's void elements: never content, so an empty one says nothing about word boundaries.
+_VOID: Final = frozenset(
+    {"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track", "wbr"}
+)
+
+
+def _segmented_heading(el: lxml.html.HtmlElement) -> bool:
+    """A heading made of separate elements with nothing but punctuation between them.
+
+    ``<h1><span class="kicker">Minderheit in Syrien</span> - <span>Drusen fordern ...</span></h1>``:
+    the kicker (roofline, overline) is its own element, set on its own line by the site's style,
+    exactly like a kicker block above the headline. Where each element starts is recorded in the
+    block (``Block.parts``) so the headline can be compared without the kicker. A heading with
+    words in its own text (``<h1>Le <em>vrai</em> problème</h1>``, a word typed before the
+    headline) has no parts.
+    """
+    if _WORDY.search(el.text or "") or any(_WORDY.search(c.tail or "") for c in el):
+        return False
+    parts = 0
+    for child in el:
+        if isinstance(child.tag, str) and _WORDY.search(child.text_content() or ""):
+            parts += 1
+    return parts >= 2
 
 
 def _is_ad(el: lxml.html.HtmlElement) -> bool:
@@ -123,6 +148,7 @@ class _Walker:
         self._buf: list[str] = []
         self._len = 0
         self._links: list[InlineLink] = []
+        self._parts: list[int] = []  # buffer offsets where the elements of a segmented heading start
         self._path: list[str] = []
         self._block_ctx: list[tuple[str, str, str]] = []  # (tag, css_path, parent_path)
         self._in_foreign = 0
@@ -133,12 +159,17 @@ class _Walker:
             self._buf.append(text)
             self._len += len(text)
 
+    def _separate(self) -> None:
+        """End the current word, if any, with a space."""
+        if self._buf and not self._buf[-1][-1:].isspace():
+            self._add(" ")
+
     def _flush(self) -> None:
         if not self._buf:
             return
         raw = "".join(self._buf)
-        links = self._links
-        self._buf, self._len, self._links = [], 0, []
+        links, parts = self._links, self._parts
+        self._buf, self._len, self._links, self._parts = [], 0, [], []
         stripped = raw.strip()
         if not stripped:
             return
@@ -149,7 +180,8 @@ class _Walker:
             for link in links
             if link.end - shift > 0 and link.start - shift < len(stripped)
         )
-        self.blocks.append(Block(len(self.blocks), stripped, tag, css, parent, inline))
+        starts = tuple(sorted({p - shift for p in parts if 0 < p - shift < len(stripped)}))
+        self.blocks.append(Block(len(self.blocks), stripped, tag, css, parent, inline, starts))
 
     # -- elements ---------------------------------------------------------------------------
     def _element(self, kind: str, el: lxml.html.HtmlElement, css: str, src: str | None) -> None:
@@ -215,7 +247,10 @@ class _Walker:
                         self._add(lxml.etree.tostring(child, method="text", encoding="unicode", with_tail=True))
                 else:
                     counts: dict[str, int] = {}
+                    segmented = tag in _HEADINGS and _segmented_heading(el)
                     for child in el:
+                        if segmented:
+                            self._parts.append(self._len)
                         ctag = child.tag
                         if not isinstance(ctag, str):  # comment or processing instruction
                             self._add(child.tail)
@@ -227,6 +262,10 @@ class _Walker:
                             f"{ctag}#{cid}" if cid and _CSS_IDENT.match(cid) else f"{ctag}:nth-of-type({counts[ctag]})"
                         )
                         self.walk(child, seg, depth + 1)
+                        if ctag not in _VOID and not child.text and not len(child):
+                            # An empty element between two runs of text (<span class="br"></span>, a
+                            # styled line break) separates words: "Data" and "The" are not "DataThe".
+                            self._separate()
                         self._add(child.tail)
             finally:
                 if entered_foreign:

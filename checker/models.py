@@ -203,6 +203,9 @@ class Block:
     css_path: str
     parent_path: str  # css path of the element that contains this block's element
     links: tuple[InlineLink, ...] = ()
+    #: Character offsets where the separate elements of a heading begin (a kicker, then the
+    #: headline); empty unless the heading is made only of such elements.
+    parts: tuple[int, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)
