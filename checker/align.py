@@ -372,13 +372,40 @@ class _Locator:
                     return t0, t1
         return None
 
+    def lead(self, span: tuple[int, int], title: FieldMatch) -> int | None:
+        """The lead's block when it stands above the body span, apart from it; else None.
+
+        The body span starts where the canonical text is found uniquely; a lead that the first
+        paragraph repeats word for word ("India said it struck ...") has no unique words and stays
+        outside, past a video player or a photo. It is the block most like the lead (at least
+        ``LEAD_BLOCK_SIMILARITY``) between the headline and the body, nearest to the body; a copy
+        above the headline (a teaser) is never taken. Nothing is searched when a block at the start
+        of the span already looks like the lead, so a lead altered in place is judged there.
+        """
+        if not self.article.lead:
+            return None
+        first = span[0]
+        needle = self.vocab.encode([t.key for t in tokenize(self.article.lead)])
+        codes = self.block_codes
+
+        def like(b: int) -> bool:
+            return bool(codes[b]) and Indel.normalized_similarity(needle, codes[b]) >= settings.LEAD_BLOCK_SIMILARITY
+
+        if any(like(b) for b in range(first, min(first + settings.TITLE_INSIDE_BLOCKS, len(codes)))):
+            return None
+        top = title.block + 1 if title.block is not None and title.block < first else first - settings.LEAD_BLOCKS
+        for b in range(first - 1, max(0, top) - 1, -1):
+            if like(b) and not self.claimed.get(b):
+                return b
+        return None
+
     # -- step 3: words ---------------------------------------------------------------------------
-    def words(self, span: tuple[int, int]) -> tuple[list[PageToken], list[Opcode]]:
-        """Align the canonical lead and body with the span's unclaimed words."""
+    def words(self, span: tuple[int, int], lead: int | None = None) -> tuple[list[PageToken], list[Opcode]]:
+        """Align the canonical lead and body with the unclaimed words of the span (and the lead's block)."""
         first, last = span
         toks: list[PageToken] = []
         codes: list[str] = []
-        for b in range(first, last + 1):
+        for b in ([lead] if lead is not None else []) + list(range(first, last + 1)):
             code = self.block_codes[b]
             for i, t in enumerate(self.block_tokens[b]):
                 if self._is_claimed(b, i):
@@ -706,7 +733,7 @@ def align(article: Article, page: ExtractedPage) -> Alignment:
     title = loc.title(span)
     region = loc.region(span, title)
     exact = loc.fields(span, region, loc.block_codes, exact=True, skip=set())
-    toks, ops = loc.words(span)
+    toks, ops = loc.words(span, loc.lead(span, title))
     # Words aligned with the canonical text cannot be a caption or a byline: mask them.
     taken = {(toks[k].block, toks[k].pos) for o in ops if o.tag == "equal" for k in range(o.p0, o.p1)}
     masked = list(loc.block_codes)

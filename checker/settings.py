@@ -140,6 +140,10 @@ REGION_BLOCKS: Final = 40
 TITLE_BLOCK_SIMILARITY: Final = 0.8
 #: The headline is searched before the body and in its first blocks (a dek or lead may precede it).
 TITLE_INSIDE_BLOCKS: Final = 8
+#: A block this similar (0-1) to the canonical lead is the lead, when it stands above the body.
+LEAD_BLOCK_SIMILARITY: Final = 0.8
+#: Blocks above the body searched for a lead standing apart when the headline was not found.
+LEAD_BLOCKS: Final = 8
 #: Similarity (0-1) at which a field (title, byline, caption, credit) counts as present but altered.
 FIELD_ALTERED_MIN: Final = 0.55
 #: Chance matches of at most this many words between larger edits are dissolved into the edit.
