@@ -14,7 +14,7 @@ from difflib import SequenceMatcher
 from checker import settings
 from checker.align import Alignment, CanonToken, FieldMatch, Opcode, PageToken
 from checker.models import Article, CanonicalEvidence, Difference, PartnerEvidence
-from checker.normalize import comparable, squash
+from checker.normalize import comparable, squash, tokenize
 
 
 @dataclass(frozen=True, slots=True)
@@ -161,12 +161,39 @@ class _Differ:
             truncated = c1 == len(self.canon) and c0 > 0
             detail = (("truncated", "true"),) if truncated else ()
             for ev in self.canon_evidence(c0, c1):
+                if self._shown_as_caption(ev, place):
+                    continue
                 words = len(comparable(ev.text).split())
                 yield Difference("text.cut", ev, self.partner_evidence(place, place), words, detail=detail)
         for p0, p1, place in adds:
             where = self.canon_evidence(place, place + 1)[0] if place < len(self.canon) else None
             for b0, b1 in self._by_block(p0, p1):
                 yield Difference("text.addition", where, self.partner_evidence(b0, b1), b1 - b0)
+
+    def _shown_as_caption(self, ev: CanonicalEvidence, place: int) -> bool:
+        """A whole canonical paragraph that the page shows, word for word, as an image caption there.
+
+        Some canonical texts list a picture's caption and credit as a body paragraph; a page that
+        sets the same words in the ``<figcaption>`` at that place has cut nothing, it only marked
+        them up differently. The caption block must stand between the page words before and after
+        the place of the cut.
+        """
+        if ev.field != "body" or ev.paragraph is None:
+            return False
+        text = self.art.body[ev.paragraph]
+        words = tokenize(text)
+        if not words or (ev.start, ev.end) != (words[0].start, words[-1].end):
+            return False
+        want = comparable(text)
+        lo = self.ptoks[place - 1].block if place > 0 else 0
+        hi = self.ptoks[place].block if place < len(self.ptoks) else len(self.blocks) - 1
+        return any(
+            f.field in ("caption", "credit")
+            and f.block is not None
+            and lo <= f.block <= hi
+            and comparable(self.blocks[f.block].text) == want
+            for f in self.al.fields
+        )
 
     def _by_block(self, p0: int, p1: int) -> Iterator[tuple[int, int]]:
         i = p0
