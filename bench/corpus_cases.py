@@ -77,6 +77,34 @@ def _page_h1(raw: bytes) -> str | None:
     return text or None
 
 
+_HEADINGS = ("h1", "h2", "h3", "h4", "h5", "h6")
+
+
+def title_shown(page: CorpusPage) -> bool:
+    """Whether the ground-truth title is the page's visible headline.
+
+    The corpus README warns that some fundus titles come from page metadata (og:title, ``<title>``)
+    "rather than the visible headline"; on those pages a ``title.*`` finding tells the truth and is
+    no false alarm. The visible headline is taken literally: the whole text of a heading element
+    (``<h1>`` to ``<h6>``) or of one element inside a heading (a headline after a kicker), compared
+    after the checker's benign normalisation. The test is independent of the checker's extraction.
+    """
+    from checker.fetch import decode_html
+
+    want = comparable(page.truth.get("title") or "")
+    if not want:
+        return False
+    try:
+        doc = lxml.html.document_fromstring(decode_html(page.raw)[0])
+    except (ValueError, lxml.etree.ParserError):
+        return False
+    for heading in doc.iter(*_HEADINGS):
+        for el in heading.iter():
+            if isinstance(el.tag, str) and comparable(el.text_content()) == want:
+                return True
+    return False
+
+
 def canonical_for(page: CorpusPage) -> dict[str, Any]:
     """The canonical article (article.schema.json) built from the page's ground truth.
 

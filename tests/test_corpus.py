@@ -14,7 +14,7 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "bench"))
 
-from corpus_cases import canonical_for, corpus_root, load_pages, mutations
+from corpus_cases import canonical_for, corpus_root, load_pages, mutations, title_shown
 from seed_cases import BENIGN, TEMPLATE_IDS, VIOLATIONS, seed, templates
 
 from checker import check, load_profile
@@ -65,7 +65,7 @@ def test_corpus_sample_as_is_and_mutated(pages) -> None:  # type: ignore[no-unty
     for page in sample:
         canonical = canonical_for(page)
         report = check(page.raw, canonical, "verbatim")
-        if report.verdict.value != "unverifiable" and not as_is_errors(report, bool(page.truth.get("title"))):
+        if report.verdict.value != "unverifiable" and not as_is_errors(report, title_shown(page)):
             clean += 1
         for m in mutations(page, canonical):
             total += 1
