@@ -83,7 +83,8 @@ def run(pages: list[CorpusPage]) -> dict[str, Any]:
             literal_ok += not literal
             title_fail += any(f.kind.startswith("title.") for f in errs)
             if has_title and not shown:
-                metadata_titles[page.id] = [f"{f.kind}: {f.message[:160]}" for f in literal if f.kind.startswith("title.")]
+                titles = [f for f in literal if f.kind.startswith("title.")]
+                metadata_titles[page.id] = [f"{f.kind}: {f.message[:160]}" for f in titles]
             if errs:
                 as_is_fail[page.id] = [f"{f.kind}: {f.message[:160]}" for f in errs]
             else:
